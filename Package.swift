@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pros-pricer",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pros-pricer", targets: ["pros-pricer"]),
+        .library(name: "PROSRules", targets: ["PROSRules"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+    ],
+    targets: [
+        // Pure: the member-month model, the rules, rule sets and rates as values. No I/O.
+        .target(name: "PROSRules"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Our HTTP/1.1 server on POSIX sockets and epoll. Knows nothing of PROS.
+        .target(name: "HTTPServer", dependencies: ["CZlib"]),
+        // The only place rules meet HTTP.
+        .target(name: "PROSService", dependencies: ["PROSRules", "HTTPServer"]),
+        .executableTarget(name: "pros-pricer", dependencies: ["PROSService", "PROSRules", "HTTPServer"]),
+        // libcurl, used only by the integration tests as a real HTTP client.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .testTarget(name: "PROSRulesTests", dependencies: ["PROSRules"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PROSService", "HTTPServer", "PROSRules", "CCurl"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

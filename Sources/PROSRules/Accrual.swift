@@ -1,0 +1,97 @@
+/// Units, exclusions, the daily cap, overlapping times and off-site doubling (SPEC §2, §3, §7, §8).
+struct Accrual {
+    var dispositions: [ServiceDisposition]
+    var findings: [Finding] = []
+
+    init(services: [Service], rules: RuleSet, dischargeDate: CivilDate?) {
+        dispositions = []
+        dispositions.reserveCapacity(services.count)
+        var dischargedIds: [String] = [], employmentIds: [String] = [], belowIds: [String] = [], telehealthIds: [String] = []
+
+        for s in services {
+            // SPEC §2: units stack; floor(minutes / minutes-per-unit).
+            let units = s.minutes / (rules.unitMinutes[s.format] ?? 15)
+            var d = ServiceDisposition(id: s.id, units: units, accrued: 0, tierUnits: 0,
+                                       countedAs: s.telehealth == .none ? s.location : .onsite, excludedBy: nil, findings: [])
+            if let discharge = dischargeDate, s.date > discharge {  // SPEC §7
+                d.excludedBy = .serviceAfterDischarge; dischargedIds.append(s.id)
+            } else if s.format == .group && s.employmentSetting {  // SPEC §8
+                d.excludedBy = .employmentSettingNotOneToOne; employmentIds.append(s.id)
+            } else if units == 0 {  // SPEC §2
+                d.excludedBy = .belowUnitMinimum; belowIds.append(s.id)
+            }
+            if let e = d.excludedBy { d.findings.append(e) }
+            if s.telehealth != .none && s.location == .offsite && d.excludedBy == nil {  // SPEC §3
+                d.findings.append(.telehealthCountedOnsite); telehealthIds.append(s.id)
+            }
+            dispositions.append(d)
+        }
+
+        // SPEC §3: accrue in time order per day: timed services by start, then untimed in request order.
+        let order = services.indices.sorted { a, b in
+            let x = services[a], y = services[b]
+            if x.date != y.date { return x.date < y.date }
+            switch (x.startMinute, y.startMinute) {
+            case let (p?, q?): return p != q ? p < q : a < b
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a < b
+            }
+        }
+        var dayAccrued: [CivilDate: Int] = [:]
+        var dayIntervals: [CivilDate: [(start: Int, end: Int, index: Int)]] = [:]
+        var overlapNotes: [String] = [], overlapIds: [String] = []
+        var capNotes: [String] = [], capIds: [String] = []
+        for i in order where dispositions[i].excludedBy == nil {
+            let s = services[i]
+            if let start = s.startMinute {
+                let end = start + s.minutes
+                if let other = dayIntervals[s.date, default: []].first(where: { start < $0.end && $0.start < end }) {
+                    dispositions[i].excludedBy = .serviceTimeOverlap
+                    dispositions[i].findings.append(.serviceTimeOverlap)
+                    overlapIds.append(s.id)
+                    overlapNotes.append("\(s.id) overlaps \(services[other.index].id) on \(s.date)")
+                    continue
+                }
+                // Takes up its time even if the cap leaves it nothing to accrue.
+                dayIntervals[s.date, default: []].append((start, end, i))
+            }
+            let used = dayAccrued[s.date, default: 0]
+            let accrued = min(dispositions[i].units, max(0, rules.dailyCap - used))
+            if accrued < dispositions[i].units {
+                dispositions[i].findings.append(.dailyCapApplied)
+                capIds.append(s.id)
+                capNotes.append("\(s.id) on \(s.date) accrued \(accrued) of \(dispositions[i].units) units")
+            }
+            dayAccrued[s.date] = used + accrued
+            dispositions[i].accrued = accrued
+            // SPEC §3: each accrued off-site unit counts twice toward the tier (never toward a minimum).
+            dispositions[i].tierUnits = accrued * (dispositions[i].countedAs == .offsite ? rules.offsiteMultiplier : 1)
+        }
+
+        if !dischargedIds.isEmpty {
+            add(.serviceAfterDischarge, .warning, "\(count(dischargedIds)) dated after the discharge date \(dischargeDate!) excluded (SPEC §7).", dischargedIds)
+        }
+        if !employmentIds.isEmpty {
+            add(.employmentSettingNotOneToOne, .warning, "\(count(employmentIds)) in the member's place of employment excluded: services there must be one-to-one, not group (SPEC §8).", employmentIds)
+        }
+        if !belowIds.isEmpty {
+            add(.belowUnitMinimum, .warning, "\(count(belowIds)) shorter than one unit (15 minutes individual or collateral, 30 minutes group) earned no units (SPEC §2).", belowIds)
+        }
+        if !telehealthIds.isEmpty {
+            add(.telehealthCountedOnsite, .info, "\(count(telehealthIds)) delivered by telehealth but sent as off-site counted as on-site, not doubled (SPEC §3).", telehealthIds)
+        }
+        if !overlapIds.isEmpty {
+            add(.serviceTimeOverlap, .warning, "Overlapping times cannot be credited twice; excluded: " + overlapNotes.joined(separator: "; ") + " (SPEC §3).", overlapIds)
+        }
+        if !capIds.isEmpty {
+            add(.dailyCapApplied, .info, "The daily cap of \(rules.dailyCap) units applied: " + capNotes.joined(separator: "; ") + " (SPEC §3).", capIds)
+        }
+    }
+
+    mutating func add(_ code: FindingCode, _ severity: Severity, _ message: String, _ ids: [String]) {
+        findings.append(Finding(code: code, severity: severity, message: message, serviceIds: ids))
+    }
+}
+
+func count(_ ids: [String]) -> String { ids.count == 1 ? "1 service" : "\(ids.count) services" }

@@ -1,0 +1,91 @@
+/// A calendar date with no time zone (`YYYY-MM-DD`), as claims use them.
+public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= YearMonth.daysIn(year: year, month: month) else { return nil }
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    public init?(_ text: some StringProtocol) {
+        let u = Array(text.utf8)
+        guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D,
+              let y = digits(u, 0, 4), let m = digits(u, 5, 2), let d = digits(u, 8, 2) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public var yearMonth: YearMonth { YearMonth(unchecked: year, month) }
+
+    public static func < (a: CivilDate, b: CivilDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public var description: String { pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) }
+}
+
+/// A calendar month (`YYYY-MM`): the period a member-month is billed for.
+public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    init(unchecked year: Int, _ month: Int) { self.year = year; self.month = month }
+
+    public init?(year: Int, month: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month) else { return nil }
+        self.year = year; self.month = month
+    }
+
+    /// Parses exactly `YYYY-MM`.
+    public init?(_ text: some StringProtocol) {
+        let u = Array(text.utf8)
+        guard u.count == 7, u[4] == 0x2D, let y = digits(u, 0, 4), let m = digits(u, 5, 2) else { return nil }
+        self.init(year: y, month: m)
+    }
+
+    public static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public var firstDay: CivilDate { CivilDate(year: year, month: month, day: 1)! }
+    public var lastDay: CivilDate { CivilDate(year: year, month: month, day: YearMonth.daysIn(year: year, month: month))! }
+    public func contains(_ date: CivilDate) -> Bool { date.year == year && date.month == month }
+
+    /// The month `n` months later (earlier when negative).
+    public func advanced(by n: Int) -> YearMonth {
+        let index = year * 12 + (month - 1) + n
+        return YearMonth(unchecked: index / 12, index % 12 + 1)
+    }
+
+    public static func < (a: YearMonth, b: YearMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
+    public var description: String { pad(year, 4) + "-" + pad(month, 2) }
+}
+
+/// Minutes after midnight from `HH:MM` (00:00–23:59).
+func parseClockTime(_ text: some StringProtocol) -> Int? {
+    let u = Array(text.utf8)
+    guard u.count == 5, u[2] == 0x3A, let h = digits(u, 0, 2), let m = digits(u, 3, 2), h < 24, m < 60 else { return nil }
+    return h * 60 + m
+}
+
+private func digits(_ u: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    var v = 0
+    for i in start..<(start + count) {
+        let c = u[i]
+        guard c >= 0x30, c <= 0x39 else { return nil }
+        v = v * 10 + Int(c - 0x30)
+    }
+    return v
+}
+
+func pad(_ v: Int, _ width: Int) -> String {
+    let s = String(v)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}

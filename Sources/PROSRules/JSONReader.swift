@@ -1,0 +1,360 @@
+/// Malformed JSON: where (byte offset from 0) and why. Becomes a `400`.
+public struct JSONSyntaxError: Error, Sendable, Equatable {
+    public let offset: Int
+    public let reason: String
+}
+
+/// The kind of the next JSON value, from its first byte.
+public enum JSONKind: Sendable, Equatable {
+    case object, array, string, number, bool, null
+
+    public var noun: String {
+        switch self {
+        case .object: "an object"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
+        }
+    }
+}
+
+/// A forward-only pull reader over UTF-8 JSON bytes (RFC 8259).
+///
+/// Decoders read the bytes once, straight into their model, and skip what they do not know.
+/// The reader never allocates except for the strings it returns. Nesting is bounded by `maxDepth`.
+public struct JSONReader: ~Copyable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    public private(set) var offset: Int = 0
+    var depth = 0
+    let maxDepth: Int
+
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    func fail(_ reason: String, at: Int? = nil) -> JSONSyntaxError {
+        JSONSyntaxError(offset: at ?? offset, reason: reason)
+    }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while offset < bytes.count {
+            let c = bytes[offset]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { offset += 1 } else { return }
+        }
+    }
+
+    /// The kind of the value that starts next; throws at the end of input or on a byte no value starts with.
+    public mutating func peekKind() throws(JSONSyntaxError) -> JSONKind {
+        skipWhitespace()
+        guard offset < bytes.count else { throw fail("unexpected end of input, expected a value") }
+        switch bytes[offset] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        default: throw fail("unexpected character '\(printable(bytes[offset]))', expected a value")
+        }
+    }
+
+    /// Consumes `{`.
+    public mutating func beginObject() throws(JSONSyntaxError) {
+        try expect(UInt8(ascii: "{"), "expected '{'")
+        depth += 1
+        if depth > maxDepth { throw fail("nesting deeper than \(maxDepth)") }
+    }
+
+    /// The next member's key (its `:` consumed), or nil after the closing `}`.
+    public mutating func nextKey(first: inout Bool) throws(JSONSyntaxError) -> String? {
+        skipWhitespace()
+        guard offset < bytes.count else { throw fail("unexpected end of input inside an object") }
+        if bytes[offset] == UInt8(ascii: "}") {
+            offset += 1; depth -= 1
+            return nil
+        }
+        if !first {
+            try expect(UInt8(ascii: ","), "expected ',' or '}' in an object")
+            skipWhitespace()
+        }
+        first = false
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw fail("expected a member name in double quotes") }
+        let key = try readString()
+        skipWhitespace()
+        try expect(UInt8(ascii: ":"), "expected ':' after a member name")
+        return key
+    }
+
+    /// Consumes `[`.
+    public mutating func beginArray() throws(JSONSyntaxError) {
+        try expect(UInt8(ascii: "["), "expected '['")
+        depth += 1
+        if depth > maxDepth { throw fail("nesting deeper than \(maxDepth)") }
+    }
+
+    /// True when another element follows (its separator consumed); false after the closing `]`.
+    public mutating func nextElement(first: inout Bool) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        guard offset < bytes.count else { throw fail("unexpected end of input inside an array") }
+        if bytes[offset] == UInt8(ascii: "]") {
+            offset += 1; depth -= 1
+            return false
+        }
+        if !first { try expect(UInt8(ascii: ","), "expected ',' or ']' in an array") }
+        first = false
+        return true
+    }
+
+    @inline(__always) mutating func expect(_ c: UInt8, _ reason: String) throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == c else {
+            throw offset < bytes.count ? fail(reason) : fail("unexpected end of input, " + reason)
+        }
+        offset += 1
+    }
+
+    /// Reads a string value, unescaping and validating UTF-8.
+    public mutating func readString() throws(JSONSyntaxError) -> String {
+        skipWhitespace()
+        let start = offset
+        try expect(UInt8(ascii: "\""), "expected a string")
+        let bodyStart = offset
+        while offset < bytes.count {
+            let c = bytes[offset]
+            if c == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[bodyStart..<offset])
+                offset += 1
+                guard let s = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in a string", at: start) }
+                return s
+            }
+            if c == UInt8(ascii: "\\") { return try readEscapedString(from: bodyStart, start: start) }
+            if c < 0x20 { throw fail("control character in a string") }
+            offset += 1
+        }
+        throw fail("unterminated string", at: start)
+    }
+
+    mutating func readEscapedString(from bodyStart: Int, start: Int) throws(JSONSyntaxError) -> String {
+        var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[bodyStart..<offset]))
+        while offset < bytes.count {
+            let c = bytes[offset]
+            if c == UInt8(ascii: "\"") {
+                offset += 1
+                guard let s = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in a string", at: start) }
+                return s
+            }
+            if c < 0x20 { throw fail("control character in a string") }
+            if c != UInt8(ascii: "\\") { out.append(c); offset += 1; continue }
+            offset += 1
+            guard offset < bytes.count else { break }
+            let e = bytes[offset]
+            offset += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try readHex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
+                        throw fail("unpaired surrogate in a string")
+                    }
+                    offset += 2
+                    let low = try readHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate in a string") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw fail("unpaired surrogate in a string")
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw fail("invalid escape") }
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            default:
+                throw fail("invalid escape '\\\(printable(e))'", at: offset - 2)
+            }
+        }
+        throw fail("unterminated string", at: start)
+    }
+
+    mutating func readHex4() throws(JSONSyntaxError) -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw fail("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[offset]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw fail("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+            offset += 1
+        }
+        return v
+    }
+
+    /// Reads a number; returns its text and, when it is an integer that fits, its value.
+    public mutating func readNumber() throws(JSONSyntaxError) -> (text: String, integer: Int?) {
+        skipWhitespace()
+        let start = offset
+        var isInteger = true
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+        guard offset < bytes.count, isDigit(bytes[offset]) else { throw fail("invalid number", at: start) }
+        if bytes[offset] == UInt8(ascii: "0") {
+            offset += 1
+            if offset < bytes.count, isDigit(bytes[offset]) { throw fail("leading zero in a number", at: start) }
+        } else {
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+            isInteger = false
+            offset += 1
+            guard offset < bytes.count, isDigit(bytes[offset]) else { throw fail("invalid number: digits expected after '.'", at: start) }
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+            isInteger = false
+            offset += 1
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            guard offset < bytes.count, isDigit(bytes[offset]) else { throw fail("invalid number: digits expected in exponent", at: start) }
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+        return (text, isInteger && offset - start <= 18 ? Int(text) : nil)
+    }
+
+    public mutating func readBool() throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        if match("true") { return true }
+        if match("false") { return false }
+        throw fail("invalid literal")
+    }
+
+    public mutating func readNull() throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard match("null") else { throw fail("invalid literal") }
+    }
+
+    mutating func match(_ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard offset + n <= bytes.count else { return false }
+        let p = word.utf8Start
+        for i in 0..<n where bytes[offset + i] != p[i] { return false }
+        offset += n
+        return true
+    }
+
+    /// Skips one whole value of any kind, checking its syntax.
+    public mutating func skipValue() throws(JSONSyntaxError) {
+        switch try peekKind() {
+        case .object:
+            try beginObject()
+            var first = true
+            while try nextKey(first: &first) != nil { try skipValue() }
+        case .array:
+            try beginArray()
+            var first = true
+            while try nextElement(first: &first) { try skipValue() }
+        case .string: _ = try readString()
+        case .number: _ = try readNumber()
+        case .bool: _ = try readBool()
+        case .null: try readNull()
+        }
+    }
+
+    /// Reads one whole value into a tree (for small documents such as config files).
+    public mutating func readValue() throws(JSONSyntaxError) -> JSONValue {
+        switch try peekKind() {
+        case .object:
+            try beginObject()
+            var first = true
+            var members: [(String, JSONValue)] = []
+            while let key = try nextKey(first: &first) {
+                let keyOffset = offset
+                if members.contains(where: { $0.0 == key }) { throw fail("duplicate member name \"\(key)\"", at: keyOffset) }
+                members.append((key, try readValue()))
+            }
+            return .object(members)
+        case .array:
+            try beginArray()
+            var first = true
+            var items: [JSONValue] = []
+            while try nextElement(first: &first) { items.append(try readValue()) }
+            return .array(items)
+        case .string: return .string(try readString())
+        case .number: return .number(try readNumber().text)
+        case .bool: return .bool(try readBool())
+        case .null: try readNull(); return .null
+        }
+    }
+
+    /// Ensures nothing but whitespace follows the value.
+    public mutating func finish() throws(JSONSyntaxError) {
+        skipWhitespace()
+        if offset < bytes.count { throw fail("unexpected data after the JSON value") }
+    }
+}
+
+@inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+func printable(_ c: UInt8) -> String {
+    c >= 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : "\\x" + String(c, radix: 16)
+}
+
+/// A parsed JSON value; objects keep member order.
+public enum JSONValue: Sendable, Equatable {
+    case object([(String, JSONValue)])
+    case array([JSONValue])
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case let (.object(x), .object(y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.array(x), .array(y)): x == y
+        case let (.string(x), .string(y)): x == y
+        case let (.number(x), .number(y)): x == y
+        case let (.bool(x), .bool(y)): x == y
+        case (.null, .null): true
+        default: false
+        }
+    }
+
+    /// Parses a whole document.
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        do {
+            return try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
+                var reader = JSONReader(buffer)
+                let value = try reader.readValue()
+                try reader.finish()
+                return value
+            }
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        guard case let .object(members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    public var kind: JSONKind {
+        switch self {
+        case .object: .object
+        case .array: .array
+        case .string: .string
+        case .number: .number
+        case .bool: .bool
+        case .null: .null
+        }
+    }
+}

@@ -1,0 +1,286 @@
+/// One invalid field: its JSON pointer (RFC 6901) and a plain sentence.
+public struct FieldError: Sendable, Equatable, CustomStringConvertible {
+    public let pointer: String
+    public let detail: String
+    public init(_ pointer: String, _ detail: String) { self.pointer = pointer; self.detail = detail }
+    public var description: String { "\(pointer): \(detail)" }
+}
+
+/// Why a member-month could not be read: malformed JSON (a `400`) or invalid fields (a `422`).
+public enum DecodeFailure: Error, Sendable, Equatable {
+    case syntax(JSONSyntaxError)
+    case invalid([FieldError])
+}
+
+/// Reads a member-month (API.md) straight from JSON bytes into the model in one pass, collecting
+/// every invalid field with its pointer — not only the first — including contradictions between fields.
+public enum MemberMonthDecoder {
+    /// The contract's bounds (API.md).
+    public static let maxServices = 1000
+    public static let maxMemberIdLength = 64
+    public static let maxMinutes = 1440
+    public static let maxRRECodes = 2
+    /// Errors listed in one answer; the count in the detail stays exact.
+    public static let maxReportedErrors = 100
+
+    public static func decode(_ bytes: [UInt8]) throws(DecodeFailure) -> MemberMonth {
+        try bytes.withUnsafeBufferPointer { buffer throws(DecodeFailure) in try decode(buffer) }
+    }
+
+    public static func decode(_ buffer: UnsafeBufferPointer<UInt8>) throws(DecodeFailure) -> MemberMonth {
+        var state = State()
+        var reader = JSONReader(buffer)
+        do {
+            try state.readRoot(&reader)
+            try reader.finish()
+        } catch {
+            throw .syntax(error)
+        }
+        return try state.build()
+    }
+}
+
+private struct PartialService {
+    var id: String?
+    var date: CivilDate?
+    var startMinute: Int?
+    var component: Component?
+    var format: ServiceFormat?
+    var minutes: Int?
+    var location: Location?
+    var telehealth = Telehealth.none
+    var employmentSetting = false
+    var prescriberContact = false
+    var complete = true
+}
+
+private struct State {
+    var errors: [FieldError] = []
+    var memberId: String?
+    var month: YearMonth?
+    var rateSchedule: String?
+    var memberSeen = false
+    var status: MemberStatus?
+    var admissionDate: CivilDate?
+    var dischargeDate: CivilDate?
+    var rreCodes: [String] = []
+    var medicationManagement = false
+    var lastPrescriberContact: CivilDate?
+    var prior: [(YearMonth, Int)] = []
+    var servicesSeen = false
+    var services: [PartialService] = []
+    var serviceCount = 0
+
+    mutating func error(_ pointer: String, _ detail: String) { errors.append(FieldError(pointer, detail)) }
+
+    /// Reads the next value when it has the expected kind; else records the error and skips it.
+    /// Returns false when the value was skipped (null counts as absent when `nullable`).
+    mutating func expectKind(_ r: inout JSONReader, _ kind: JSONKind, _ pointer: String, nullable: Bool = false,
+                             what: String? = nil) throws(JSONSyntaxError) -> Bool {
+        let k = try r.peekKind()
+        if k == kind { return true }
+        if k == .null && nullable { try r.readNull(); return false }
+        error(pointer, "must be \(what ?? kind.noun)" + (nullable ? " or null" : ""))
+        try r.skipValue()
+        return false
+    }
+
+    mutating func readString(_ r: inout JSONReader, _ pointer: String, nullable: Bool = false, what: String? = nil) throws(JSONSyntaxError) -> String? {
+        guard try expectKind(&r, .string, pointer, nullable: nullable, what: what) else { return nil }
+        return try r.readString()
+    }
+
+    mutating func readBool(_ r: inout JSONReader, _ pointer: String) throws(JSONSyntaxError) -> Bool? {
+        guard try expectKind(&r, .bool, pointer, nullable: true) else { return nil }
+        return try r.readBool()
+    }
+
+    mutating func readDate(_ r: inout JSONReader, _ pointer: String, nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
+        guard let s = try readString(&r, pointer, nullable: nullable, what: "a date YYYY-MM-DD") else { return nil }
+        guard let d = CivilDate(s) else { error(pointer, "must be a valid date YYYY-MM-DD"); return nil }
+        return d
+    }
+
+    mutating func readEnum<E: RawRepresentable & CaseIterable>(_ r: inout JSONReader, _ pointer: String, _: E.Type, nullable: Bool = false) throws(JSONSyntaxError) -> E? where E.RawValue == String {
+        let options = E.allCases.map { $0.rawValue }.joined(separator: ", ")
+        guard let s = try readString(&r, pointer, nullable: nullable, what: "one of \(options)") else { return nil }
+        guard let e = E(rawValue: s) else { error(pointer, "must be one of \(options)"); return nil }
+        return e
+    }
+
+    mutating func readRoot(_ r: inout JSONReader) throws(JSONSyntaxError) {
+        guard try expectKind(&r, .object, "") else { return }
+        try r.beginObject()
+        var first = true
+        while let key = try r.nextKey(first: &first) {
+            switch key {
+            case "memberId":
+                if let s = try readString(&r, "/memberId") {
+                    if s.isEmpty || s.count > MemberMonthDecoder.maxMemberIdLength {
+                        error("/memberId", "must be 1 to \(MemberMonthDecoder.maxMemberIdLength) characters")
+                    } else { memberId = s }
+                }
+            case "month":
+                if let s = try readString(&r, "/month", what: "a month YYYY-MM") {
+                    if let m = YearMonth(s) { month = m } else { error("/month", "must be a valid month YYYY-MM") }
+                }
+            case "rateSchedule":
+                rateSchedule = try readString(&r, "/rateSchedule", nullable: true)
+            case "member":
+                memberSeen = true
+                try readMember(&r)
+            case "priorPreadmissionMonths":
+                guard try expectKind(&r, .array, "/priorPreadmissionMonths", nullable: true) else { continue }
+                try r.beginArray()
+                var f = true, i = 0
+                while try r.nextElement(first: &f) {
+                    let p = "/priorPreadmissionMonths/\(i)"
+                    if let s = try readString(&r, p, what: "a month YYYY-MM") {
+                        if let m = YearMonth(s) { prior.append((m, i)) } else { error(p, "must be a valid month YYYY-MM") }
+                    }
+                    i += 1
+                }
+            case "services":
+                servicesSeen = true
+                guard try expectKind(&r, .array, "/services") else { continue }
+                try r.beginArray()
+                var f = true
+                while try r.nextElement(first: &f) {
+                    if serviceCount >= MemberMonthDecoder.maxServices {
+                        try r.skipValue()  // counted, not kept: memory stays bounded
+                    } else {
+                        services.append(try readService(&r, serviceCount))
+                    }
+                    serviceCount += 1
+                }
+                if serviceCount > MemberMonthDecoder.maxServices {
+                    error("/services", "must have at most \(MemberMonthDecoder.maxServices) items (has \(serviceCount))")
+                }
+            default:
+                try r.skipValue()  // API.md: fields may be added; unknown ones are ignored
+            }
+        }
+    }
+
+    mutating func readMember(_ r: inout JSONReader) throws(JSONSyntaxError) {
+        guard try expectKind(&r, .object, "/member") else { return }
+        try r.beginObject()
+        var first = true
+        while let key = try r.nextKey(first: &first) {
+            switch key {
+            case "status": status = try readEnum(&r, "/member/status", MemberStatus.self)
+            case "admissionDate": admissionDate = try readDate(&r, "/member/admissionDate", nullable: true)
+            case "dischargeDate": dischargeDate = try readDate(&r, "/member/dischargeDate", nullable: true)
+            case "lastPrescriberContact": lastPrescriberContact = try readDate(&r, "/member/lastPrescriberContact", nullable: true)
+            case "medicationManagement": medicationManagement = try readBool(&r, "/member/medicationManagement") ?? false
+            case "rreCodes":
+                guard try expectKind(&r, .array, "/member/rreCodes", nullable: true) else { continue }
+                try r.beginArray()
+                var f = true, i = 0
+                while try r.nextElement(first: &f) {
+                    if let s = try readString(&r, "/member/rreCodes/\(i)") {
+                        if s.isEmpty || s.count > 8 { error("/member/rreCodes/\(i)", "must be 1 to 8 characters") }
+                        else if rreCodes.count < 16 { rreCodes.append(s) }
+                    }
+                    i += 1
+                }
+                if i > MemberMonthDecoder.maxRRECodes {
+                    error("/member/rreCodes", "a member has at most \(MemberMonthDecoder.maxRRECodes) R/E codes (has \(i))")
+                }
+            default: try r.skipValue()
+            }
+        }
+    }
+
+    mutating func readService(_ r: inout JSONReader, _ index: Int) throws(JSONSyntaxError) -> PartialService {
+        var s = PartialService()
+        let base = "/services/\(index)"
+        guard try expectKind(&r, .object, base) else { s.complete = false; return s }
+        let before = errors.count
+        try r.beginObject()
+        var first = true
+        while let key = try r.nextKey(first: &first) {
+            switch key {
+            case "id":
+                if let v = try readString(&r, base + "/id", nullable: true) {
+                    if v.isEmpty || v.count > 128 { error(base + "/id", "must be 1 to 128 characters") } else { s.id = v }
+                }
+            case "date": s.date = try readDate(&r, base + "/date", nullable: false)
+            case "startTime":
+                if let v = try readString(&r, base + "/startTime", nullable: true, what: "a time HH:MM") {
+                    if let m = parseClockTime(v) { s.startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
+                }
+            case "component": s.component = try readEnum(&r, base + "/component", Component.self)
+            case "format": s.format = try readEnum(&r, base + "/format", ServiceFormat.self)
+            case "location": s.location = try readEnum(&r, base + "/location", Location.self)
+            case "telehealth": s.telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
+            case "employmentSetting": s.employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
+            case "prescriberContact": s.prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
+            case "minutes":
+                guard try expectKind(&r, .number, base + "/minutes", what: "an integer") else { continue }
+                let n = try r.readNumber()
+                if let v = n.integer, (1...MemberMonthDecoder.maxMinutes).contains(v) { s.minutes = v }
+                else if n.integer != nil { error(base + "/minutes", "must be between 1 and \(MemberMonthDecoder.maxMinutes)") }
+                else { error(base + "/minutes", "must be an integer between 1 and \(MemberMonthDecoder.maxMinutes)") }
+            default: try r.skipValue()
+            }
+        }
+        for (field, present) in [("date", s.date != nil), ("component", s.component != nil), ("format", s.format != nil),
+                                 ("minutes", s.minutes != nil), ("location", s.location != nil)] where !present {
+            if !errors[before...].contains(where: { $0.pointer == base + "/" + field }) { error(base + "/" + field, "is required") }
+        }
+        s.complete = errors.count == before
+        return s
+    }
+
+    mutating func build() throws(DecodeFailure) -> MemberMonth {
+        if memberId == nil && !errors.contains(where: { $0.pointer == "/memberId" }) { error("/memberId", "is required") }
+        if month == nil && !errors.contains(where: { $0.pointer == "/month" }) { error("/month", "is required") }
+        if !memberSeen { error("/member", "is required") }
+        else if status == nil && !errors.contains(where: { $0.pointer == "/member/status" || $0.pointer == "/member" }) {
+            error("/member/status", "is required")
+        }
+        if !servicesSeen { error("/services", "is required") }
+
+        // Contradictions (API.md, SPEC §6, §7).
+        if status == .admitted && admissionDate == nil && !errors.contains(where: { $0.pointer == "/member/admissionDate" }) {
+            error("/member/admissionDate", "is required when status is admitted")
+        }
+        if let month {
+            if status == .admitted, let a = admissionDate, a > month.lastDay {
+                error("/member/admissionDate", "is after \(month): the member was still in pre-admission that month (SPEC §6)")
+            }
+            if let d = dischargeDate, d < month.firstDay {
+                error("/member/dischargeDate", "is before \(month): a discharged member has no later month to bill (SPEC §7)")
+            }
+            for (m, i) in prior where m >= month {
+                error("/priorPreadmissionMonths/\(i)", "must be a month before \(month)")
+            }
+            for (i, s) in services.enumerated() {
+                if let d = s.date, !month.contains(d) { error("/services/\(i)/date", "must be inside the month \(month)") }
+            }
+        }
+        if let d = dischargeDate, let a = admissionDate, d < a {
+            error("/member/dischargeDate", "is before the admission date \(a)")
+        }
+        var seenIds: [String: Int] = [:]
+        for (i, s) in services.enumerated() {
+            let id = s.id ?? String(i)
+            if let j = seenIds[id] {
+                error("/services/\(i)/id", "duplicates the id \"\(id)\" of /services/\(j)" + (s.id == nil ? " (the default id is the index)" : ""))
+            } else { seenIds[id] = i }
+        }
+
+        if !errors.isEmpty { throw .invalid(errors) }
+        return MemberMonth(
+            memberId: memberId!, month: month!, rateSchedule: rateSchedule,
+            member: Member(status: status!, admissionDate: admissionDate, dischargeDate: dischargeDate, rreCodes: rreCodes,
+                           medicationManagement: medicationManagement, lastPrescriberContact: lastPrescriberContact),
+            priorPreadmissionMonths: prior.map(\.0),
+            services: services.enumerated().map { i, s in
+                Service(id: s.id ?? String(i), date: s.date!, startMinute: s.startMinute, component: s.component!,
+                        format: s.format!, minutes: s.minutes!, location: s.location!, telehealth: s.telehealth,
+                        employmentSetting: s.employmentSetting, prescriberContact: s.prescriberContact)
+            })
+    }
+}

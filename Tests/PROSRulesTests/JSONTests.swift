@@ -1,0 +1,49 @@
+import Testing
+@testable import PROSRules
+
+@Suite struct JSONTests {
+    @Test(arguments: [
+        (#""a\"b\\c\/d\n""#, "a\"b\\c/d\n"), (#""\u00e9\ud83d\ude00""#, "é😀"), (#""plain""#, "plain"), ("\"é\"", "é"),
+    ])
+    func stringsUnescape(json: String, value: String) throws {
+        #expect(try JSONValue.parse(Array(json.utf8)) == .string(value))
+    }
+
+    @Test(arguments: [#""\ud83d""#, #""\ude00x""#, "\"\u{01}\"", #""abc"#, "01", "-", "1.", "1e", "[1,]", #"{"a" 1}"#, #"{"a":1,"a":2}"#])
+    func invalidDocumentsAreRejected(json: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array(json.utf8)) }
+    }
+
+    @Test func invalidUTF8IsRejected() {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse([0x22, 0xFF, 0x22]) }
+    }
+
+    @Test func nestingIsBounded() {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)) }
+        #expect(throws: Never.self) { try JSONValue.parse(Array((String(repeating: "[", count: 60) + String(repeating: "]", count: 60)).utf8)) }
+    }
+
+    @Test func theWriterRoundTrips() throws {
+        let v = JSONValue.object([("a", .array([.number("1"), .null, .bool(true)])), ("q\"\n\u{1}", .string("x\ty"))])
+        var w = JSONWriter()
+        w.value(v)
+        #expect(try JSONValue.parse(w.bytes) == v)
+    }
+
+    @Test(arguments: [("690.40", 69040), ("12", 1200), ("0.5", 50), ("1187.21", 118721)])
+    func moneyParsesExactly(text: String, cents: Int64) {
+        #expect(Money(text)?.cents == cents)
+    }
+
+    @Test(arguments: ["", "1.234", "-1", "1.", ".5", "1,00", "abc"])
+    func badMoneyIsRejected(text: String) { #expect(Money(text) == nil) }
+
+    @Test func datesValidateTheCalendar() {
+        #expect(CivilDate("2024-02-29") != nil)
+        #expect(CivilDate("2025-02-29") == nil)
+        #expect(CivilDate("2025-04-31") == nil)
+        #expect(CivilDate("2025-4-01") == nil)
+        #expect(YearMonth("2025-01")!.advanced(by: -2).description == "2024-11")
+        #expect(YearMonth("2025-02")!.lastDay.description == "2025-02-28")
+    }
+}
