@@ -13,8 +13,10 @@ let package = Package(
         // Pure: the member-month model, the rules, rule sets and rates as values. No I/O.
         .target(name: "PROSRules"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // epoll, eventfd and accept4 wrappers: the Linux calls Glibc's Swift module does not import.
+        .target(name: "CSystem"),
         // Our HTTP/1.1 server on POSIX sockets and epoll. Knows nothing of PROS.
-        .target(name: "HTTPServer", dependencies: ["CZlib"]),
+        .target(name: "HTTPServer", dependencies: ["CZlib", "CSystem"]),
         // The only place rules meet HTTP.
         .target(name: "PROSService", dependencies: ["PROSRules", "HTTPServer"]),
         .executableTarget(name: "pros-pricer", dependencies: ["PROSService", "PROSRules", "HTTPServer"]),

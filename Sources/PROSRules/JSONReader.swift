@@ -2,6 +2,7 @@
 public struct JSONSyntaxError: Error, Sendable, Equatable {
     public let offset: Int
     public let reason: String
+    public init(offset: Int, reason: String) { self.offset = offset; self.reason = reason }
 }
 
 /// The kind of the next JSON value, from its first byte.

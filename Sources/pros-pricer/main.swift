@@ -62,8 +62,9 @@ case "healthcheck":
     let a = Arguments(argv.dropFirst(2), valued: ["host", "port"], switches: [])
     exit(runHealthcheck(a))
 case "bench":
-    let a = Arguments(argv.dropFirst(2), valued: ["months"], switches: [])
-    exit(runBench(months: Int(a.options["months"] ?? "20000") ?? 20000))
+    let a = Arguments(argv.dropFirst(2), valued: ["months"], switches: ["sample"])
+    if a.flags.contains("sample") { print(sampleMonth(Int(a.options["months"] ?? "0") ?? 0)); exit(0) }
+    exit(runBench(months: Int(a.options["months"] ?? "200000") ?? 200000))
 case "-h", "--help", "help":
     writeAll(1, Array(usage.utf8)); exit(0)
 default:

@@ -1,0 +1,321 @@
+/// A request that cannot be parsed: the status to answer with (then close) and why.
+public struct HTTPParseError: Error, Sendable, Equatable {
+    public let status: Int
+    public let reason: String
+    public init(_ status: Int, _ reason: String) { self.status = status; self.reason = reason }
+}
+
+public enum HTTPParserEvent: Sendable, Equatable {
+    case head(method: String, target: String, version: HTTPVersion, headers: [String])
+    case body([UInt8])
+    case end
+
+}
+
+/// The parser's limits (each a `ServerConfiguration` value).
+public struct HTTPParserLimits: Sendable {
+    public var maxRequestLineBytes: Int
+    public var maxHeaderBytes: Int
+    public var maxHeaderCount: Int
+
+    public init(maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 16384, maxHeaderCount: Int = 100) {
+        self.maxRequestLineBytes = maxRequestLineBytes; self.maxHeaderBytes = maxHeaderBytes; self.maxHeaderCount = maxHeaderCount
+    }
+
+    public init(_ c: ServerConfiguration) {
+        self.init(maxRequestLineBytes: c.maxRequestLineBytes, maxHeaderBytes: c.maxHeaderBytes, maxHeaderCount: c.maxHeaderCount)
+    }
+}
+
+/// An incremental HTTP/1.1 request parser (RFC 9112): bytes and limits in, heads, body pieces and ends out,
+/// or a typed error. It never touches a socket. Pipelined requests stay buffered until the current one ends.
+public struct HTTPRequestParser {
+    enum State {
+        case head
+        case fixed(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers(size: Int)
+        case endPending
+        case failed(HTTPParseError)
+    }
+
+    public let limits: HTTPParserLimits
+    var buffer: [UInt8] = []
+    var index = 0
+    var scanFrom = 0
+    var state = State.head
+    /// The head of the request being read (for framing decisions by the caller).
+    public private(set) var currentHead: HTTPRequestHead?
+    /// Maximum bytes of one chunk-size line, extensions included.
+    static let maxChunkLineBytes = 4096
+
+    public init(limits: HTTPParserLimits = HTTPParserLimits()) { self.limits = limits }
+
+    /// Bytes received but not yet returned as events.
+    public var bufferedCount: Int { buffer.count - index }
+
+    /// True between requests with nothing buffered.
+    public var isIdle: Bool { if case .head = state { return bufferedCount == 0 } else { return false } }
+
+    /// True while a request head is being received.
+    public var isInHead: Bool { if case .head = state { return bufferedCount > 0 } else { return false } }
+
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        if index > 0 && index == buffer.count {
+            buffer.removeAll(keepingCapacity: true); index = 0; scanFrom = 0
+        } else if index > 4096 && index * 2 > buffer.count {
+            buffer.removeSubrange(0..<index); scanFrom -= index; index = 0
+        }
+        buffer.append(contentsOf: bytes.bindMemory(to: UInt8.self))
+    }
+
+    public mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+
+    /// The next event, or nil when more bytes are needed.
+    public mutating func next() throws(HTTPParseError) -> HTTPParserEvent? {
+        do {
+            return try step()
+        } catch {
+            state = .failed(error)
+            throw error
+        }
+    }
+
+    mutating func step() throws(HTTPParseError) -> HTTPParserEvent? {
+        switch state {
+        case let .failed(e): throw e
+        case .head: return try parseHead()
+        case .endPending:
+            finishRequest()
+            return .end
+        case let .fixed(remaining):
+            guard bufferedCount > 0 else { return nil }
+            let n = min(remaining, bufferedCount)
+            let piece = Array(buffer[index..<(index + n)])
+            index += n
+            state = remaining - n == 0 ? .endPending : .fixed(remaining: remaining - n)
+            return .body(piece)
+        case .chunkSize:
+            guard let line = try takeLine(limit: Self.maxChunkLineBytes, tooLong: HTTPParseError(400, "chunk size line too long")) else { return nil }
+            let size = try parseChunkSize(line)
+            state = size == 0 ? .trailers(size: 0) : .chunkData(remaining: size)
+            return try step()
+        case let .chunkData(remaining):
+            guard bufferedCount > 0 else { return nil }
+            let n = min(remaining, bufferedCount)
+            let piece = Array(buffer[index..<(index + n)])
+            index += n
+            state = remaining - n == 0 ? .chunkDataEnd : .chunkData(remaining: remaining - n)
+            return .body(piece)
+        case .chunkDataEnd:
+            guard let line = try takeLine(limit: 2, tooLong: HTTPParseError(400, "chunk data longer than its size")) else { return nil }
+            guard line.isEmpty else { throw HTTPParseError(400, "chunk data longer than its size") }
+            state = .chunkSize
+            return try step()
+        case let .trailers(size):
+            let room = limits.maxHeaderBytes - size
+            guard let line = try takeLine(limit: max(room, 0), tooLong: HTTPParseError(431, "trailer section too large")) else { return nil }
+            if line.isEmpty {
+                finishRequest()
+                return .end
+            }
+            if line.first == 0x20 || line.first == 0x09 { throw HTTPParseError(400, "obsolete line folding in a trailer") }
+            guard let colon = line.firstIndex(of: 0x3A), colon > 0, isToken(line[..<colon]) else { throw HTTPParseError(400, "malformed trailer field") }
+            state = .trailers(size: size + line.count + 2)
+            return try step()
+        }
+    }
+
+    mutating func finishRequest() {
+        state = .head
+        scanFrom = index
+        currentHead = nil
+    }
+
+    /// Takes one line (without CRLF or LF) when complete; a bare CR inside is an error.
+    mutating func takeLine(limit: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> ArraySlice<UInt8>? {
+        let end = min(buffer.count, index + limit + 2)
+        guard let lf = buffer[index..<end].firstIndex(of: 0x0A) else {
+            if buffer.count - index > limit + 1 { throw tooLong }
+            return nil
+        }
+        var lineEnd = lf
+        if lineEnd > index && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        let line = buffer[index..<lineEnd]
+        if line.contains(0x0D) { throw HTTPParseError(400, "bare CR in a line") }
+        index = lf + 1
+        return line
+    }
+
+    func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+        var size = 0, digits = 0
+        var i = line.startIndex
+        while i < line.endIndex, let d = hexValue(line[i]) {
+            digits += 1
+            guard digits <= 15 else { throw HTTPParseError(400, "chunk size too large") }
+            size = size * 16 + d
+            i += 1
+        }
+        guard digits > 0 else { throw HTTPParseError(400, "invalid chunk size") }
+        while i < line.endIndex, line[i] == 0x20 || line[i] == 0x09 { i += 1 }  // BWS
+        if i < line.endIndex {
+            guard line[i] == 0x3B else { throw HTTPParseError(400, "invalid chunk size") }
+            // Chunk extensions (RFC 9112 §7.1.1) are ignored; only their bytes are checked.
+            for c in line[i...] where c < 0x20 && c != 0x09 || c == 0x7F { throw HTTPParseError(400, "invalid chunk extension") }
+        }
+        return size
+    }
+
+    mutating func parseHead() throws(HTTPParseError) -> HTTPParserEvent? {
+        // RFC 9112 §2.2: ignore empty lines before the request line.
+        while index < buffer.count, buffer[index] == 0x0D || buffer[index] == 0x0A {
+            if buffer[index] == 0x0D && (index + 1 >= buffer.count) { return nil }
+            if buffer[index] == 0x0D && buffer[index + 1] != 0x0A { throw HTTPParseError(400, "bare CR before the request line") }
+            index += buffer[index] == 0x0D ? 2 : 1
+        }
+        if scanFrom < index { scanFrom = index }
+        guard index < buffer.count else { return nil }
+
+        // Find the end of the header section: an empty line.
+        var end: Int?
+        var i = max(scanFrom, index)
+        while let lf = buffer[i...].firstIndex(of: 0x0A) {
+            let next = lf + 1
+            if next < buffer.count && buffer[next] == 0x0A { end = next + 1; break }
+            if next + 1 < buffer.count && buffer[next] == 0x0D && buffer[next + 1] == 0x0A { end = next + 2; break }
+            if next >= buffer.count || (buffer[next] == 0x0D && next + 1 >= buffer.count) { break }
+            i = next
+        }
+        let firstLF = buffer[index...].firstIndex(of: 0x0A)
+        let requestLineLength = (firstLF ?? buffer.count) - index
+        if requestLineLength > limits.maxRequestLineBytes + 1 { throw HTTPParseError(414, "request line longer than \(limits.maxRequestLineBytes) bytes") }
+        guard let headEnd = end else {
+            if let firstLF, buffer.count - firstLF - 1 > limits.maxHeaderBytes { throw HTTPParseError(431, "header section larger than \(limits.maxHeaderBytes) bytes") }
+            scanFrom = max(index, buffer.count - 3)
+            return nil
+        }
+        if let firstLF, headEnd - firstLF - 1 > limits.maxHeaderBytes + 2 { throw HTTPParseError(431, "header section larger than \(limits.maxHeaderBytes) bytes") }
+
+        let headBytes = buffer[index..<headEnd]
+        index = headEnd
+        scanFrom = index
+        let head = try Self.parseHeadBytes(headBytes, limits: limits)
+        currentHead = head
+        state = try Self.framing(head)
+        if case .fixed(0) = state { state = .endPending }
+        if case .head = state { state = .endPending }
+        return .head(method: head.method, target: head.target, version: head.version,
+                     headers: head.headers.fields.map { $0.name + ": " + $0.value })
+    }
+
+    static func parseHeadBytes(_ bytes: ArraySlice<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPRequestHead {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = bytes.startIndex
+        for j in bytes.indices where bytes[j] == 0x0A {
+            var e = j
+            if e > start && bytes[e - 1] == 0x0D { e -= 1 }
+            lines.append(bytes[start..<e])
+            start = j + 1
+        }
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        guard let requestLine = lines.first else { throw HTTPParseError(400, "empty request") }
+        for line in lines where line.contains(0x0D) { throw HTTPParseError(400, "bare CR in the header section") }
+
+        // request-line = method SP request-target SP HTTP-version (RFC 9112 §3)
+        let parts = requestLine.split(separator: 0x20, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, isToken(parts[0]) else {
+            throw HTTPParseError(400, "malformed request line")
+        }
+        for c in parts[1] where c <= 0x20 || c == 0x7F { throw HTTPParseError(400, "invalid character in the request target") }
+        let versionText = String(decoding: parts[2], as: UTF8.self)
+        guard let version = HTTPVersion(rawValue: versionText) else {
+            let v = Array(parts[2])
+            if v.count == 8, v.starts(with: Array("HTTP/".utf8)), isDigit(v[5]), v[6] == 0x2E, isDigit(v[7]) {
+                throw HTTPParseError(505, "HTTP version \(versionText) is not supported")
+            }
+            throw HTTPParseError(400, "malformed HTTP version")
+        }
+        var headers = HTTPHeaders()
+        for line in lines.dropFirst() {
+            if line.first == 0x20 || line.first == 0x09 { throw HTTPParseError(400, "obsolete line folding in the header section") }
+            guard let colon = line.firstIndex(of: 0x3A), colon > line.startIndex else { throw HTTPParseError(400, "header field without a name") }
+            let name = line[..<colon]
+            // RFC 9112 §5.1: no whitespace between the field name and the colon.
+            guard isToken(name) else { throw HTTPParseError(400, "invalid header field name") }
+            var v = line[(colon + 1)...]
+            while let f = v.first, f == 0x20 || f == 0x09 { v = v.dropFirst() }
+            while let l = v.last, l == 0x20 || l == 0x09 { v = v.dropLast() }
+            for c in v where (c < 0x20 && c != 0x09) || c == 0x7F { throw HTTPParseError(400, "invalid character in a header field value") }
+            headers.add(String(decoding: name, as: UTF8.self), String(decoding: v, as: UTF8.self))
+            if headers.count > limits.maxHeaderCount { throw HTTPParseError(431, "more than \(limits.maxHeaderCount) header fields") }
+        }
+        if version == .http11 && headers.values("host").count != 1 {
+            throw HTTPParseError(400, "an HTTP/1.1 request needs exactly one Host header")
+        }
+        return HTTPRequestHead(method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
+                               version: version, headers: headers)
+    }
+
+    /// RFC 9112 §6: how the body is framed.
+    static func framing(_ head: HTTPRequestHead) throws(HTTPParseError) -> State {
+        let te = head.headers.values("transfer-encoding")
+        let cl = head.headers.values("content-length")
+        if !te.isEmpty {
+            // §6.1: both framing headers at once is how requests are smuggled.
+            if !cl.isEmpty { throw HTTPParseError(400, "both Transfer-Encoding and Content-Length") }
+            if head.version == .http10 { throw HTTPParseError(400, "Transfer-Encoding in an HTTP/1.0 request") }
+            let codings = head.headers.tokens("transfer-encoding")
+            if let unknown = codings.first(where: { $0 != "chunked" }) { throw HTTPParseError(501, "transfer coding \(unknown) is not supported") }
+            guard codings == ["chunked"] else { throw HTTPParseError(400, "chunked must be applied exactly once") }
+            return .chunkSize
+        }
+        guard !cl.isEmpty else { return .head }
+        var length: Int?
+        for element in cl.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+            let t = trimOWS(element)
+            guard !t.isEmpty, t.utf8.count <= 18, t.utf8.allSatisfy(isDigit), let n = Int(t) else {
+                throw HTTPParseError(400, "invalid Content-Length")
+            }
+            if let l = length, l != n { throw HTTPParseError(400, "conflicting Content-Length values") }
+            length = n
+        }
+        return .fixed(remaining: length!)
+    }
+
+    /// The declared body length, nil when chunked, 0 when there is no body.
+    public var declaredBodyLength: Int? {
+        switch state {
+        case let .fixed(r): r
+        case .endPending: 0
+        default: nil
+        }
+    }
+}
+
+@inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+func hexValue(_ c: UInt8) -> Int? {
+    switch c {
+    case 0x30...0x39: Int(c - 0x30)
+    case 0x41...0x46: Int(c - 0x41 + 10)
+    case 0x61...0x66: Int(c - 0x61 + 10)
+    default: nil
+    }
+}
+
+/// RFC 9110 §5.6.2 tchar.
+func isToken(_ bytes: ArraySlice<UInt8>) -> Bool {
+    guard !bytes.isEmpty else { return false }
+    for c in bytes {
+        switch c {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: continue
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): continue
+        default: return false
+        }
+    }
+    return true
+}

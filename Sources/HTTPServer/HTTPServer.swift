@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystem
+import Synchronization
+
+public struct ServerStartError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The HTTP/1.1 server: a listening socket shared by a fixed number of event-loop threads.
+public final class HTTPServer: Sendable {
+    public let config: ServerConfiguration
+    let handler: any HTTPHandler
+    let listenFd: Int32
+    /// The bound port (useful with port 0).
+    public let port: Int
+    let connectionCount = Atomic<Int>(0)
+    let draining = Atomic<Bool>(false)
+    let finished = Mutex<[pthread_t]>([])
+    nonisolated(unsafe) var loops: [EventLoop] = []  // written once in start() before any thread runs
+
+    public init(config: ServerConfiguration, handler: any HTTPHandler) throws(ServerStartError) {
+        self.config = config
+        self.handler = handler
+        signal(SIGPIPE, SIG_IGN)
+        let fd = csys_listen(config.host, Int32(config.port), Int32(config.listenBacklog))
+        guard fd >= 0 else { throw ServerStartError(description: "cannot listen on \(config.host):\(config.port): \(String(cString: strerror(-fd)))") }
+        listenFd = fd
+        port = Int(csys_local_port(fd))
+    }
+
+    /// Starts the event-loop threads; returns at once.
+    public func start() {
+        let count = config.threads > 0 ? config.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        loops = (0..<count).map { _ in EventLoop(server: self, listenFd: listenFd) }
+        var threads: [pthread_t] = []
+        for loop in loops {
+            var tid = pthread_t()
+            let box = Unmanaged.passRetained(loop).toOpaque()
+            pthread_create(&tid, nil, { arg in
+                let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, box)
+            threads.append(tid)
+        }
+        finished.withLock { $0 = threads }
+    }
+
+    /// True while the server accepts work (the readiness flag): false from the moment shutdown begins.
+    public var isAcceptingWork: Bool { !draining.load(ordering: .acquiring) }
+
+    public var openConnections: Int { connectionCount.load(ordering: .relaxed) }
+
+    /// Stops accepting, lets in-flight requests finish within `shutdownGraceMs`, closes idle connections.
+    public func shutdown() {
+        draining.store(true, ordering: .releasing)
+        for loop in loops { loop.wake() }
+    }
+
+    public var isDraining: Bool { draining.load(ordering: .acquiring) }
+
+    /// Blocks until every event loop has ended (after `shutdown()`), then closes the listening socket.
+    public func wait() {
+        let threads = finished.withLock { t -> [pthread_t] in let x = t; t = []; return x }
+        for t in threads { pthread_join(t, nil) }
+        if !threads.isEmpty { close(listenFd) }
+    }
+
+    func reserveConnection() -> Bool {
+        let n = connectionCount.add(1, ordering: .relaxed).newValue
+        if n > config.maxConnections {
+            connectionCount.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func releaseConnection() { connectionCount.subtract(1, ordering: .relaxed) }
+}

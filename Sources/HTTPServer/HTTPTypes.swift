@@ -1,0 +1,117 @@
+/// Header fields in arrival order, duplicates kept (RFC 9110 §5.3). Names compare case-insensitively.
+public struct HTTPHeaders: Sendable, Sequence {
+    public private(set) var fields: [(name: String, value: String)] = []
+
+    public init(_ fields: [(String, String)] = []) { self.fields = fields.map { (name: $0.0, value: $0.1) } }
+
+    public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+
+    public mutating func replace(_ name: String, _ value: String) {
+        remove(name)
+        add(name, value)
+    }
+
+    public mutating func remove(_ name: String) { fields.removeAll { equalsIgnoringCase($0.name, name) } }
+
+    /// Every value of a field, in order.
+    public func values(_ name: String) -> [String] { fields.filter { equalsIgnoringCase($0.name, name) }.map(\.value) }
+
+    /// The first value of a field.
+    public subscript(name: String) -> String? { fields.first { equalsIgnoringCase($0.name, name) }?.value }
+
+    public func contains(_ name: String) -> Bool { fields.contains { equalsIgnoringCase($0.name, name) } }
+
+    /// Comma-separated list elements of every value of a field, trimmed and lowercased.
+    public func tokens(_ name: String) -> [String] {
+        values(name).flatMap { $0.split(separator: ",") }.map { trimOWS(Substring($0)).lowercased() }.filter { !$0.isEmpty }
+    }
+
+    public var count: Int { fields.count }
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+}
+
+public enum HTTPVersion: String, Sendable { case http10 = "HTTP/1.0", http11 = "HTTP/1.1" }
+
+/// A request's line and header section.
+public struct HTTPRequestHead: Sendable {
+    public var method: String
+    /// The request target as sent (origin-form: path and query).
+    public var target: String
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+
+    public var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+
+    /// Whether the connection may stay open after this request (RFC 9112 §9.3).
+    public var isKeepAlive: Bool {
+        let tokens = headers.tokens("connection")
+        if tokens.contains("close") { return false }
+        return version == .http11 || tokens.contains("keep-alive")
+    }
+}
+
+/// A request with its whole body (already inflated when it was sent gzip-encoded).
+public struct HTTPRequest: Sendable {
+    public var head: HTTPRequestHead
+    public var body: [UInt8]
+    /// The peer's address.
+    public var remoteAddress: String
+}
+
+/// A response with a body in memory.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status; self.headers = headers; self.body = body
+    }
+
+    public init(status: Int, contentType: String, body: [UInt8]) {
+        self.init(status: status, headers: HTTPHeaders([("Content-Type", contentType)]), body: body)
+    }
+}
+
+public func reasonPhrase(_ status: Int) -> String {
+    switch status {
+    case 100: "Continue"
+    case 200: "OK"
+    case 204: "No Content"
+    case 400: "Bad Request"
+    case 401: "Unauthorized"
+    case 404: "Not Found"
+    case 405: "Method Not Allowed"
+    case 408: "Request Timeout"
+    case 411: "Length Required"
+    case 413: "Content Too Large"
+    case 414: "URI Too Long"
+    case 415: "Unsupported Media Type"
+    case 417: "Expectation Failed"
+    case 422: "Unprocessable Content"
+    case 431: "Request Header Fields Too Large"
+    case 500: "Internal Server Error"
+    case 501: "Not Implemented"
+    case 503: "Service Unavailable"
+    case 505: "HTTP Version Not Supported"
+    default: "Status \(status)"
+    }
+}
+
+func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+    let x = a.utf8, y = b.utf8
+    guard x.count == y.count else { return false }
+    for (p, q) in zip(x, y) where p != q {
+        let lp = p >= 0x41 && p <= 0x5A ? p + 32 : p
+        let lq = q >= 0x41 && q <= 0x5A ? q + 32 : q
+        if lp != lq { return false }
+    }
+    return true
+}
+
+func trimOWS(_ s: Substring) -> String {
+    var t = s
+    while let f = t.first, f == " " || f == "\t" { t.removeFirst() }
+    while let l = t.last, l == " " || l == "\t" { t.removeLast() }
+    return String(t)
+}

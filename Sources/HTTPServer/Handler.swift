@@ -1,0 +1,50 @@
+/// What the application does with a request, decided from its head before any body byte is read.
+public enum HTTPRoute {
+    /// Answer at once; a request body, if any, is not read and the connection closes after the answer.
+    case respond(HTTPResponse)
+    /// Read the whole body (up to `maxBodyBytes`, inflated size when gzip-encoded), then answer.
+    case buffered(maxBodyBytes: Int, (HTTPRequest) -> HTTPResponse)
+    /// Read the body as it arrives and answer as it goes, chunked, with backpressure.
+    case streaming(maxBodyBytes: Int, StreamingHandler)
+}
+
+/// A handler that consumes a request body piece by piece and writes its response as it goes.
+/// Called on one event-loop thread, in order: `responseHead`, `consume`* , `finish`.
+public protocol StreamingHandler: AnyObject {
+    /// Status and headers of the streamed response (sent before the first body byte).
+    func responseHead() -> (status: Int, headers: HTTPHeaders)
+    /// A piece of the (inflated) request body; appends response bytes to `out`.
+    func consume(_ bytes: [UInt8], into out: inout [UInt8])
+    /// The body ended; appends the last response bytes.
+    func finish(into out: inout [UInt8])
+    /// The exchange was cut short (client gone, bad body, timeout).
+    func abort()
+}
+
+/// The application: routes request heads. Called on event-loop threads; must not block.
+public protocol HTTPHandler: Sendable {
+    func route(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPRoute
+    /// A request the server itself answered (parse error, limit, timeout): for access logs and metrics.
+    func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String)
+}
+
+extension HTTPHandler {
+    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String) {}
+}
+
+/// An RFC 9457 problem body for errors the server answers itself.
+func problemResponse(_ status: Int, _ detail: String, keepHeaders: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    var headers = keepHeaders
+    headers.add("Content-Type", "application/problem+json")
+    var json = "{\"type\":\"about:blank\",\"title\":\"" + reasonPhrase(status) + "\",\"status\":\(status),\"detail\":\""
+    for c in detail.unicodeScalars {
+        switch c {
+        case "\"": json += "\\\""
+        case "\\": json += "\\\\"
+        case _ where c.value < 0x20: json += " "
+        default: json.unicodeScalars.append(c)
+        }
+    }
+    json += "\"}"
+    return HTTPResponse(status: status, headers: headers, body: Array(json.utf8))
+}

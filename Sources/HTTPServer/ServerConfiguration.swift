@@ -1,0 +1,38 @@
+/// Every limit and timeout of the server, each with its default. Times are in milliseconds.
+public struct ServerConfiguration: Sendable {
+    public var host = "0.0.0.0"
+    /// 0 picks an ephemeral port.
+    public var port = 8080
+    /// Event-loop threads; 0 means one per CPU core.
+    public var threads = 0
+    public var listenBacklog = 1024
+    /// Open connections beyond this get `503` with `Retry-After` and are closed.
+    public var maxConnections = 10_000
+    /// Request line, in bytes (`414` beyond).
+    public var maxRequestLineBytes = 8 * 1024
+    /// Header section (fields, not the request line), in bytes (`431` beyond).
+    public var maxHeaderBytes = 16 * 1024
+    /// Header fields per request (`431` beyond).
+    public var maxHeaderCount = 100
+    /// Default body limit when a route does not set its own (`413` beyond, answered before the body is read).
+    public var maxBodyBytes = 1 << 20
+    /// Requests served on one connection before it is closed (`Connection: close` on the last).
+    public var maxRequestsPerConnection = 10_000
+    /// From a request's first byte to the end of its header section (`408`).
+    public var headerTimeoutMs = 10_000
+    /// Longest wait between two reads of a request body (`408`).
+    public var bodyTimeoutMs = 30_000
+    /// An idle keep-alive connection is closed after this; longer than a proxy's usual 60 s upstream keep-alive.
+    public var idleTimeoutMs = 75_000
+    /// Longest wait for a client to accept more response bytes before the connection is dropped.
+    public var writeTimeoutMs = 30_000
+    /// Graceful shutdown: in-flight requests get this long before connections are closed.
+    public var shutdownGraceMs = 10_000
+    /// Responses at least this large are gzip-compressed when the client accepts it.
+    public var gzipMinBytes = 1024
+    public var gzipLevel: Int32 = 5
+    /// `Retry-After` seconds on `503`.
+    public var retryAfterSeconds = 1
+
+    public init() {}
+}

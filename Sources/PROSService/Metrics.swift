@@ -1,0 +1,82 @@
+import PROSRules
+import Synchronization
+
+/// Prometheus metrics, kept by hand: a few counters and histograms under one lock. swift-metrics with
+/// swift-prometheus would add two packages and a bootstrap for the same text output; see README.
+public final class Metrics: Sendable {
+    static let buckets: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]
+
+    struct Histogram {
+        var counts = [Int](repeating: 0, count: Metrics.buckets.count)
+        var sum = 0.0
+        var count = 0
+    }
+
+    struct State {
+        var requests: [String: Int] = [:]  // "route|status"
+        var latency: [String: Histogram] = [:]  // route
+        var priced = 0
+        var pricingErrors = 0
+        var findings: [String: Int] = [:]
+        var reloads: [String: Int] = ["ok": 0, "error": 0]
+    }
+
+    let state = Mutex(State())
+    let inFlight = Atomic<Int>(0)
+
+    public init() {}
+
+    public func requestStarted() { inFlight.add(1, ordering: .relaxed) }
+
+    public func requestFinished(route: String, status: Int, seconds: Double) {
+        inFlight.subtract(1, ordering: .relaxed)
+        state.withLock { s in
+            s.requests["\(route)|\(status)", default: 0] += 1
+            var h = s.latency[route] ?? Histogram()
+            for (i, b) in Self.buckets.enumerated() where seconds <= b { h.counts[i] += 1 }
+            h.sum += seconds
+            h.count += 1
+            s.latency[route] = h
+        }
+    }
+
+    public func priced(_ result: Result<PricedClaim, Problem>) {
+        state.withLock { s in
+            switch result {
+            case let .success(claim):
+                s.priced += 1
+                for f in claim.findings { s.findings[f.code.rawValue, default: 0] += 1 }
+            case .failure: s.pricingErrors += 1
+            }
+        }
+    }
+
+    public func reloaded(ok: Bool) { state.withLock { $0.reloads[ok ? "ok" : "error", default: 0] += 1 } }
+
+    public func render(openConnections: Int) -> String {
+        let s = state.withLock { $0 }
+        var out = "# HELP pros_http_requests_total HTTP requests by route template and status.\n# TYPE pros_http_requests_total counter\n"
+        for (key, n) in s.requests.sorted(by: { $0.key < $1.key }) {
+            let p = key.split(separator: "|")
+            out += "pros_http_requests_total{route=\"\(p[0])\",status=\"\(p[1])\"} \(n)\n"
+        }
+        out += "# HELP pros_http_request_duration_seconds Request latency by route template.\n# TYPE pros_http_request_duration_seconds histogram\n"
+        for (route, h) in s.latency.sorted(by: { $0.key < $1.key }) {
+            for (i, b) in Self.buckets.enumerated() {
+                out += "pros_http_request_duration_seconds_bucket{route=\"\(route)\",le=\"\(b)\"} \(h.counts[i])\n"
+            }
+            out += "pros_http_request_duration_seconds_bucket{route=\"\(route)\",le=\"+Inf\"} \(h.count)\n"
+            out += "pros_http_request_duration_seconds_sum{route=\"\(route)\"} \(h.sum)\n"
+            out += "pros_http_request_duration_seconds_count{route=\"\(route)\"} \(h.count)\n"
+        }
+        out += "# HELP pros_http_requests_in_flight Requests being handled.\n# TYPE pros_http_requests_in_flight gauge\npros_http_requests_in_flight \(inFlight.load(ordering: .relaxed))\n"
+        out += "# HELP pros_http_open_connections Open client connections.\n# TYPE pros_http_open_connections gauge\npros_http_open_connections \(openConnections)\n"
+        out += "# HELP pros_member_months_priced_total Member-months priced.\n# TYPE pros_member_months_priced_total counter\npros_member_months_priced_total \(s.priced)\n"
+        out += "# HELP pros_member_months_rejected_total Member-months refused (400/422).\n# TYPE pros_member_months_rejected_total counter\npros_member_months_rejected_total \(s.pricingErrors)\n"
+        out += "# HELP pros_findings_total Findings by code.\n# TYPE pros_findings_total counter\n"
+        for code in FindingCode.allCases { out += "pros_findings_total{code=\"\(code.rawValue)\"} \(s.findings[code.rawValue, default: 0])\n" }
+        out += "# HELP pros_config_reloads_total Config reloads by outcome.\n# TYPE pros_config_reloads_total counter\n"
+        for (k, n) in s.reloads.sorted(by: { $0.key < $1.key }) { out += "pros_config_reloads_total{result=\"\(k)\"} \(n)\n" }
+        return out
+    }
+}

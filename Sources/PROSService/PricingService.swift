@@ -1,0 +1,314 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTPServer
+import PROSRules
+import Synchronization
+
+/// The API of API.md over our HTTP server: the only place rules meet HTTP.
+public final class PricingService: HTTPHandler {
+    public let config: ServiceConfiguration
+    public let metrics = Metrics()
+    public let logger: Logger
+    let pricer: Mutex<Pricer>
+    let server = Mutex<HTTPServer?>(nil)
+    let requestCounter = Atomic<UInt64>(0)
+    let requestIdPrefix: String
+
+    public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = Logger()) {
+        self.config = config
+        self.logger = Logger(fd: logger.fd, enabled: logger.enabled)
+        pricer = Mutex(Pricer(book: book))
+        requestIdPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    }
+
+    public func attach(_ server: HTTPServer) { self.server.withLock { $0 = server } }
+
+    public var currentPricer: Pricer { pricer.withLock { $0 } }
+
+    /// SIGHUP: reloads rule sets and rate schedules atomically. In-flight requests keep the pricer they
+    /// started with; a bad reload keeps the old config, is logged and counted.
+    @discardableResult
+    public func reload() -> Bool {
+        do {
+            let book = try ConfigLoader.loadRuleBook(configDirectory: config.configDirectory)
+            pricer.withLock { $0 = Pricer(book: book) }
+            metrics.reloaded(ok: true)
+            logger.log("info", "config reloaded", [("digest", book.digest)])
+            return true
+        } catch {
+            metrics.reloaded(ok: false)
+            logger.log("error", "config reload failed; keeping the loaded config", [("error", error.description)])
+            return false
+        }
+    }
+
+    // MARK: routing
+
+    struct Context {
+        let requestId: String
+        let route: String
+        let method: String
+        let started: Int64
+        let client: String
+    }
+
+    public func route(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPRoute {
+        let ctx = Context(requestId: requestId(head), route: routeTemplate(head.path), method: head.method,
+                          started: monotonicNs(), client: clientAddress(head, remoteAddress))
+        metrics.requestStarted()
+        let path = head.path
+        let allowed: String
+        switch path {
+        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets": allowed = "GET, HEAD"
+        case "/v1/claims/price", "/v1/claims/price/batch": allowed = "POST"
+        default:
+            return .respond(finish(ctx, problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(path)")))
+        }
+        guard allowed.contains(head.method) else {
+            var r = problem(405, "urn:pros-pricer:problem:method-not-allowed", "Method not allowed", "\(path) allows \(allowed)")
+            r.headers.add("Allow", allowed)
+            return .respond(finish(ctx, r))
+        }
+        if path.hasPrefix("/v1/"), !config.apiKeys.isEmpty, !authorized(head) {
+            var r = problem(401, "urn:pros-pricer:problem:unauthorized", "Unauthorized", "a valid Authorization: Bearer key is required")
+            r.headers.add("WWW-Authenticate", "Bearer")
+            return .respond(finish(ctx, r))
+        }
+        switch path {
+        case "/healthz":
+            return .respond(finish(ctx, json(200, #"{"status":"ok"}"#)))
+        case "/readyz":
+            let ready = server.withLock { $0?.isAcceptingWork ?? false }
+            if ready { return .respond(finish(ctx, json(200, #"{"status":"ready"}"#))) }
+            var r = json(503, #"{"status":"draining"}"#)
+            r.headers.add("Retry-After", "1")
+            return .respond(finish(ctx, r))
+        case "/metrics":
+            let open = server.withLock { $0?.openConnections ?? 0 }
+            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(metrics.render(openConnections: open).utf8))))
+        case "/openapi.yaml":
+            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))))
+        case "/v1/rule-sets":
+            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON())))
+        default:
+            break
+        }
+        // POST routes: the body must be framed and typed.
+        if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
+            return .respond(finish(ctx, problem(411, "urn:pros-pricer:problem:length-required", "Length required", "send Content-Length or chunked Transfer-Encoding")))
+        }
+        let mediaType = (head.headers["content-type"] ?? "").split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() } ?? ""
+        let pricer = currentPricer  // this request prices on the config it started with
+        if path == "/v1/claims/price" {
+            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+                return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/json")))
+            }
+            return .buffered(maxBodyBytes: config.maxPriceBodyBytes) { [self] request in
+                let result = pricer.price(json: request.body)
+                metrics.priced(result)
+                switch result {
+                case let .success(claim): return finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: claim.jsonBytes()))
+                case let .failure(p): return finish(ctx, problemResponse(p))
+                }
+            }
+        }
+        switch mediaType {
+        case "application/x-ndjson", "application/jsonl", "application/ndjson":
+            return .streaming(maxBodyBytes: config.maxBatchBodyBytes, NDJSONBatch(service: self, pricer: pricer, ctx: ctx))
+        case "application/json":
+            return .buffered(maxBodyBytes: config.maxBatchArrayBytes) { [self] request in finish(ctx, priceArray(request.body, pricer)) }
+        default:
+            return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/x-ndjson or application/json")))
+        }
+    }
+
+    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String) {
+        guard config.accessLog else { return }
+        logger.log("info", "request", [("requestId", head.map(requestId) ?? "-"), ("method", head?.method ?? "-"),
+                                       ("route", head.map { routeTemplate($0.path) } ?? "-"), ("client", remoteAddress)],
+                   numbers: [("status", status), ("bytes", 0), ("durationUs", 0)])
+        metrics.requestFinished(route: head.map { routeTemplate($0.path) } ?? "-", status: status, seconds: 0)
+        metrics.requestStarted()  // balanced: serverAnswered is not preceded by route() in every case
+        _ = metrics.inFlight.subtract(1, ordering: .relaxed)
+    }
+
+    /// Completes a response: request id header, access log, metrics.
+    func finish(_ ctx: Context, _ response: HTTPResponse, bytes: Int? = nil) -> HTTPResponse {
+        var r = response
+        r.headers.add("X-Request-ID", ctx.requestId)
+        let seconds = Double(monotonicNs() - ctx.started) / 1e9
+        metrics.requestFinished(route: ctx.route, status: r.status, seconds: seconds)
+        if config.accessLog {
+            logger.log("info", "request", [("requestId", ctx.requestId), ("method", ctx.method), ("route", ctx.route), ("client", ctx.client)],
+                       numbers: [("status", r.status), ("bytes", bytes ?? r.body.count), ("durationUs", Int(seconds * 1e6))])
+        }
+        return r
+    }
+
+    // MARK: pieces
+
+    func priceArray(_ body: [UInt8], _ pricer: Pricer) -> HTTPResponse {
+        // The array is split into its elements' byte ranges, each priced like an NDJSON line.
+        var ranges: [Range<Int>] = []
+        do {
+            try body.withUnsafeBufferPointer { buf throws(JSONSyntaxError) in
+                var r = JSONReader(buf)
+                guard try r.peekKind() == .array else { throw JSONSyntaxError(offset: r.offset, reason: "expected an array of member-months") }
+                try r.beginArray()
+                var first = true
+                while try r.nextElement(first: &first) {
+                    _ = try r.peekKind()
+                    let start = r.offset
+                    try r.skipValue()
+                    ranges.append(start..<r.offset)
+                }
+                try r.finish()
+            }
+        } catch {
+            return problemResponse(.syntax(error as! JSONSyntaxError))
+        }
+        var w = JSONWriter(capacity: ranges.count * 1500 + 16)
+        w.beginArray()
+        for (i, range) in ranges.enumerated() {
+            let result = body.withUnsafeBufferPointer { pricer.price(json: UnsafeBufferPointer(rebasing: $0[range])) }
+            metrics.priced(result)
+            BatchPricer.writeItem(line: i + 1, result, to: &w)
+        }
+        w.endArray()
+        return HTTPResponse(status: 200, contentType: "application/json", body: w.bytes)
+    }
+
+    func ruleSetsJSON() -> [UInt8] {
+        let book = currentPricer.book
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("digest", book.digest)
+        w.key("ruleSets")
+        w.beginArray()
+        for r in book.ruleSets {
+            w.beginObject()
+            w.field("id", r.id)
+            w.field("effectiveFrom", r.effectiveFrom.description)
+            w.field("effectiveTo", optional: r.effectiveTo?.description)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("rateSchedules")
+        w.beginArray()
+        for s in book.rateSchedules.values.sorted(by: { $0.id < $1.id }) {
+            w.beginObject()
+            w.field("id", s.id)
+            w.field("description", s.description)
+            w.key("rates")
+            w.beginArray()
+            for rate in s.rates {
+                w.beginObject()
+                w.field("rateCode", rate.rateCode)
+                w.field("effectiveFrom", rate.effectiveFrom.description)
+                w.field("effectiveTo", optional: rate.effectiveTo?.description)
+                w.field("amount", rate.amount.description)
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes
+    }
+
+    func authorized(_ head: HTTPRequestHead) -> Bool {
+        guard let auth = head.headers["authorization"], auth.count > 7, auth.lowercased().hasPrefix("bearer ") else { return false }
+        let presented = Array(auth.dropFirst(7).utf8)
+        var match = false
+        for key in config.apiKeys where constantTimeEquals(presented, Array(key.utf8)) { match = true }
+        return match
+    }
+
+    func requestId(_ head: HTTPRequestHead) -> String {
+        if let id = head.headers["x-request-id"], (1...128).contains(id.utf8.count),
+           id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return id
+        }
+        return requestIdPrefix + "-" + String(requestCounter.add(1, ordering: .relaxed).newValue, radix: 16)
+    }
+
+    func clientAddress(_ head: HTTPRequestHead, _ peer: String) -> String {
+        guard config.trustedProxies.contains(peer), let xff = head.headers.values("x-forwarded-for").last else { return peer }
+        // The right-most address is the one the trusted proxy saw.
+        return xff.split(separator: ",").last.map { String($0).trimmingSpaces } ?? peer
+    }
+
+    func routeTemplate(_ path: Substring) -> String {
+        switch path {
+        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/claims/price", "/v1/claims/price/batch": String(path)
+        default: "unmatched"
+        }
+    }
+
+    func json(_ status: Int, _ text: String) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "application/json", body: Array(text.utf8))
+    }
+
+    func problem(_ status: Int, _ type: String, _ title: String, _ detail: String) -> HTTPResponse {
+        problemResponse(Problem(type: type, title: title, status: status, detail: detail))
+    }
+
+    func unsupportedMediaType(_ got: String, _ want: String) -> HTTPResponse {
+        problem(415, "urn:pros-pricer:problem:unsupported-media-type", "Unsupported media type",
+                "Content-Type \(got.isEmpty ? "(none)" : got) is not accepted; send \(want)")
+    }
+
+    func problemResponse(_ p: Problem) -> HTTPResponse {
+        HTTPResponse(status: p.status, contentType: "application/problem+json", body: p.jsonBytes())
+    }
+}
+
+/// Streams an NDJSON batch: each input line priced and written out as soon as it is complete.
+final class NDJSONBatch: StreamingHandler {
+    let service: PricingService
+    let ctx: PricingService.Context
+    var batch: BatchPricer
+    var bytesOut = 0
+
+    init(service: PricingService, pricer: Pricer, ctx: PricingService.Context) {
+        self.service = service
+        self.ctx = ctx
+        batch = BatchPricer(pricer: pricer, maxLineBytes: service.config.maxPriceBodyBytes)
+        batch.onResult = { [metrics = service.metrics] in metrics.priced($0) }
+    }
+
+    func responseHead() -> (status: Int, headers: HTTPHeaders) {
+        (200, HTTPHeaders([("Content-Type", "application/x-ndjson"), ("X-Request-ID", ctx.requestId)]))
+    }
+
+    func consume(_ bytes: [UInt8], into out: inout [UInt8]) {
+        bytes.withUnsafeBytes { batch.feed($0, into: &out) }
+        bytesOut += out.count
+    }
+
+    func finish(into out: inout [UInt8]) {
+        batch.finish(into: &out)
+        bytesOut += out.count
+        _ = service.finish(ctx, HTTPResponse(status: 200), bytes: bytesOut)
+    }
+
+    func abort() {
+        _ = service.finish(ctx, HTTPResponse(status: 499), bytes: bytesOut)
+    }
+}
+
+func monotonicNs() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    var diff = UInt8(a.count == b.count ? 0 : 1)
+    let n = max(a.count, b.count)
+    for i in 0..<n { diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0) }
+    return diff == 0
+}
