@@ -1,0 +1,124 @@
+import Testing
+@testable import HTTPServer
+
+/// RFC 9112 parsing: whole, split at every byte index, one byte at a time; limits at N and N + 1.
+@Suite struct ParserTests {
+    enum Outcome: Equatable {
+        case events([String])
+        case error(Int)
+    }
+
+    /// Feeds `input` in the given pieces and renders the events (bodies joined per request).
+    static func run(_ pieces: [[UInt8]], limits: HTTPParserLimits = HTTPParserLimits()) -> Outcome {
+        var p = HTTPRequestParser(limits: limits)
+        var out: [String] = []
+        var body: [UInt8] = []
+        do {
+            for piece in pieces {
+                p.append(piece)
+                while let e = try p.next() {
+                    switch e {
+                    case let .head(m, t, v, h): out.append("\(m) \(t) \(v.rawValue) \(h.joined(separator: "|"))")
+                    case let .body(b): body += b
+                    case .end: out.append("body=" + String(decoding: body, as: UTF8.self)); body = []
+                    }
+                }
+            }
+        } catch { return .error(error.status) }
+        return .events(out)
+    }
+
+    static func allSplits(_ text: String, limits: HTTPParserLimits = HTTPParserLimits()) -> Outcome {
+        let bytes = Array(text.utf8)
+        let whole = run([bytes], limits: limits)
+        for i in 0...bytes.count {
+            #expect(run([Array(bytes[..<i]), Array(bytes[i...])], limits: limits) == whole, "split at \(i)")
+        }
+        #expect(run(bytes.map { [$0] }, limits: limits) == whole, "byte at a time")
+        return whole
+    }
+
+    @Test func aSimpleGet() {
+        #expect(Self.allSplits("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n") == .events(["GET /healthz HTTP/1.1 Host: a", "body="]))
+    }
+
+    @Test func contentLengthBodyAndPipelinedRequests() {
+        let two = "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /q HTTP/1.1\r\nHost: a\r\n\r\n"
+        #expect(Self.allSplits(two) == .events(["POST /p HTTP/1.1 Host: a|Content-Length: 5", "body=hello", "GET /q HTTP/1.1 Host: a", "body="]))
+    }
+
+    @Test func chunkedWithExtensionsAndTrailers() {
+        let text = "POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6 ; x=\"y\"\r\n world\r\n0\r\nTrailer: t\r\n\r\n"
+        #expect(Self.allSplits(text) == .events(["POST /p HTTP/1.1 Host: a|Transfer-Encoding: chunked", "body=hello world"]))
+    }
+
+    @Test func duplicateHeadersAreKeptInOrder() {
+        #expect(Self.allSplits("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nx: 2\r\n\r\n") == .events(["GET / HTTP/1.1 Host: a|X: 1|x: 2", "body="]))
+    }
+
+    @Test func http10NeedsNoHost() {
+        #expect(Self.allSplits("GET / HTTP/1.0\r\n\r\n") == .events(["GET / HTTP/1.0 ", "body="]))
+    }
+
+    @Test(arguments: [
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1, 2\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n  folded\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nX : a\r\n\r\n", 400),
+        ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
+        ("GET / HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        ("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+        ("GET / FOO\r\nHost: a\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400),
+        ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+    ])
+    func malformedRequestsAreTypedErrors(text: String, status: Int) {
+        #expect(Self.allSplits(text) == .error(status))
+    }
+
+    @Test(arguments: [(100, false), (101, true)])
+    func requestLineLimit(length: Int, tooLong: Bool) {
+        let target = "/" + String(repeating: "a", count: length - "GET  HTTP/1.1".count - 1)
+        let text = "GET \(target) HTTP/1.1\r\nHost: a\r\n\r\n"
+        let r = Self.run([Array(text.utf8)], limits: HTTPParserLimits(maxRequestLineBytes: 100))
+        #expect((r == .error(414)) == tooLong)
+        // The limit holds before the line is complete, too.
+        let partial = Self.run([Array("GET \(target)".utf8)], limits: HTTPParserLimits(maxRequestLineBytes: 100))
+        #expect(partial == .events([]) || !tooLong)
+    }
+
+    @Test(arguments: [(3, false), (4, true)])
+    func headerCountLimit(count: Int, tooMany: Bool) {
+        let fields = (1..<count).map { "X\($0): v\r\n" }.joined()
+        let r = Self.allSplits("GET / HTTP/1.1\r\nHost: a\r\n\(fields)\r\n", limits: HTTPParserLimits(maxHeaderCount: 3))
+        #expect((r == .error(431)) == tooMany)
+    }
+
+    @Test(arguments: [(200, false), (201, true)])
+    func headerSectionSizeLimit(size: Int, tooLarge: Bool) {
+        // Field lines with their CRLFs, "Host: a\r\n" included.
+        let filler = "X: " + String(repeating: "v", count: size - 9 - 5) + "\r\n"
+        let r = Self.run([Array("GET / HTTP/1.1\r\nHost: a\r\n\(filler)\r\n".utf8)], limits: HTTPParserLimits(maxHeaderBytes: 200))
+        #expect((r == .error(431)) == tooLarge, "\(r)")
+    }
+
+    @Test func theParserNeverReadsPastTheCurrentRequestsBody() {
+        var p = HTTPRequestParser()
+        p.append(Array("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nabGET / HTTP/1.1\r\n".utf8))
+        #expect(throws: Never.self) {
+            _ = try p.next()
+            #expect(try p.next() == .body(Array("ab".utf8)))
+            #expect(try p.next() == .end)
+            #expect(try p.next() == nil)
+        }
+        #expect(p.isInHead)
+    }
+}

@@ -1,0 +1,149 @@
+import CCurl
+import Foundation
+import HTTPServer
+import PROSRules
+import PROSService
+
+/// A libcurl easy handle: a real HTTP client that keeps its connection between requests.
+final class Curl {
+    let handle: UnsafeMutableRawPointer
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    init() { handle = curl_easy_init() }
+    deinit { curl_easy_cleanup(handle) }
+
+    final class Sink {
+        var body: [UInt8] = []
+        var headers: [String: String] = [:]
+        var upload: [UInt8] = []
+        var uploadOffset = 0
+    }
+
+    func request(_ method: String, _ url: String, headers: [String] = [], body: [UInt8]? = nil, chunked: Bool = false,
+                 acceptGzip: Bool = false) -> Reply {
+        curl_easy_reset(handle)
+        let sink = Sink()
+        let box = Unmanaged.passRetained(sink)
+        defer { box.release() }
+        url.withCString { _ = CCurl_setopt_ptr(handle, CURLOPT_URL, $0) }
+        _ = CCurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, 10_000)
+        _ = CCurl_setopt_ptr(handle, CURLOPT_WRITEDATA, box.toOpaque())
+        _ = CCurl_setopt_write(handle) { ptr, size, n, ud in
+            let s = Unmanaged<Sink>.fromOpaque(ud!).takeUnretainedValue()
+            s.body.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: size * n))
+            return size * n
+        }
+        _ = CCurl_setopt_ptr(handle, CURLOPT_HEADERDATA, box.toOpaque())
+        _ = CCurl_setopt_header(handle) { ptr, size, n, ud in
+            let s = Unmanaged<Sink>.fromOpaque(ud!).takeUnretainedValue()
+            let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: size * n), as: UTF8.self)
+            if let colon = line.firstIndex(of: ":") {
+                s.headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return size * n
+        }
+        if acceptGzip { "gzip".withCString { _ = CCurl_setopt_ptr(handle, CURLOPT_ACCEPT_ENCODING, $0) } }
+        method.withCString { _ = CCurl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, $0) }
+        if method == "HEAD" { _ = CCurl_setopt_long(handle, CURLOPT_NOBODY, 1) }
+        if let body {
+            sink.upload = body
+            _ = CCurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
+            _ = CCurl_setopt_ptr(handle, CURLOPT_READDATA, box.toOpaque())
+            _ = CCurl_setopt_read(handle) { ptr, size, n, ud in
+                let s = Unmanaged<Sink>.fromOpaque(ud!).takeUnretainedValue()
+                let count = min(size * n, s.upload.count - s.uploadOffset, 7000)
+                s.upload.withUnsafeBytes { src in UnsafeMutableRawPointer(ptr!).copyMemory(from: src.baseAddress! + s.uploadOffset, byteCount: count) }
+                s.uploadOffset += count
+                return count
+            }
+            if !chunked { _ = CCurl_setopt_long(handle, CURLOPT_INFILESIZE, body.count) }
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for h in headers { list = curl_slist_append(list, h) }
+        if chunked { list = curl_slist_append(list, "Transfer-Encoding: chunked") }
+        _ = CCurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list)
+        defer { curl_slist_free_all(list) }
+        let rc = curl_easy_perform(handle)
+        var status = 0
+        _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        if rc != CURLE_OK { status = -Int(rc.rawValue) }
+        return Reply(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// New connections opened by the last transfer (0 when it reused one).
+    var newConnections: Int {
+        var n = 0
+        _ = CCurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &n)
+        return n
+    }
+}
+
+/// The service on an ephemeral port, with logs captured to a file.
+final class LiveService {
+    let server: HTTPServer
+    let service: PricingService
+    let logPath: String
+    let logFd: Int32
+    var base: String { "http://127.0.0.1:\(server.port)" }
+
+    init(_ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+        var config = ServiceConfiguration()
+        config.server.host = "127.0.0.1"
+        config.server.port = 0
+        config.server.threads = 2
+        configure(&config)
+        logPath = NSTemporaryDirectory() + "pros-log-\(UUID().uuidString)"
+        logFd = open(logPath, O_CREAT | O_WRONLY | O_APPEND, 0o600)
+        service = PricingService(config: config, book: RuleBook.builtIn(), logger: Logger(fd: logFd))
+        server = try HTTPServer(config: config.server, handler: service)
+        service.attach(server)
+        server.start()
+    }
+
+    func stop() {
+        server.shutdown()
+        server.wait()
+        close(logFd)
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
+
+/// Open file descriptors of this process.
+func openFDs() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1 }
+
+/// A raw TCP exchange, for what libcurl will not send (pipelining, malformed requests, slow clients).
+func rawExchange(port: Int, _ send: [UInt8], waitMs: Int = 2000, pauseAfterSendMs: Int = 0) -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var tv = timeval(tv_sec: waitMs / 1000, tv_usec: Int((waitMs % 1000) * 1000))
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    _ = send.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    if pauseAfterSendMs > 0 { usleep(UInt32(pauseAfterSendMs * 1000)) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = recv(fd, &buf, buf.count, 0)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+func fixtureRequest(_ name: String) throws -> [UInt8] {
+    let doc = try JSONValue.parse(Array(try Data(contentsOf: root.appendingPathComponent("Tests/PROSRulesTests/Fixtures/seed-\(name).json"))))
+    var w = JSONWriter()
+    w.value(doc["request"]!)
+    return w.bytes
+}
