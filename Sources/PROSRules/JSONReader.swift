@@ -123,11 +123,14 @@ public struct JSONReader: ~Copyable {
         let start = offset
         try expect(UInt8(ascii: "\""), "expected a string")
         let bodyStart = offset
+        var sawNonASCII = false
         while offset < bytes.count {
             let c = bytes[offset]
+            if c >= 0x80 { sawNonASCII = true }
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[bodyStart..<offset])
                 offset += 1
+                if !sawNonASCII { return String(decoding: slice, as: UTF8.self) }  // ASCII is valid UTF-8
                 guard let s = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in a string", at: start) }
                 return s
             }

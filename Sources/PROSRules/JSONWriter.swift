@@ -65,6 +65,13 @@ public struct JSONWriter {
 
     mutating func appendQuoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        var s = s
+        let plain: Bool = s.withUTF8 { u in
+            for c in u where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: u)
+            return true
+        }
+        if plain { bytes.append(UInt8(ascii: "\"")); return }
         for c in s.utf8 {
             switch c {
             case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(c)

@@ -75,36 +75,38 @@ private struct State {
 
     /// Reads the next value when it has the expected kind; else records the error and skips it.
     /// Returns false when the value was skipped (null counts as absent when `nullable`).
-    mutating func expectKind(_ r: inout JSONReader, _ kind: JSONKind, _ pointer: String, nullable: Bool = false,
-                             what: String? = nil) throws(JSONSyntaxError) -> Bool {
+    mutating func expectKind(_ r: inout JSONReader, _ kind: JSONKind, _ pointer: @autoclosure () -> String, nullable: Bool = false,
+                             what: @autoclosure () -> String? = nil) throws(JSONSyntaxError) -> Bool {
         let k = try r.peekKind()
         if k == kind { return true }
         if k == .null && nullable { try r.readNull(); return false }
-        error(pointer, "must be \(what ?? kind.noun)" + (nullable ? " or null" : ""))
+        error(pointer(), "must be \(what() ?? kind.noun)" + (nullable ? " or null" : ""))
         try r.skipValue()
         return false
     }
 
-    mutating func readString(_ r: inout JSONReader, _ pointer: String, nullable: Bool = false, what: String? = nil) throws(JSONSyntaxError) -> String? {
-        guard try expectKind(&r, .string, pointer, nullable: nullable, what: what) else { return nil }
+    mutating func readString(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
+                             what: @autoclosure () -> String? = nil) throws(JSONSyntaxError) -> String? {
+        guard try expectKind(&r, .string, pointer(), nullable: nullable, what: what()) else { return nil }
         return try r.readString()
     }
 
-    mutating func readBool(_ r: inout JSONReader, _ pointer: String) throws(JSONSyntaxError) -> Bool? {
-        guard try expectKind(&r, .bool, pointer, nullable: true) else { return nil }
+    mutating func readBool(_ r: inout JSONReader, _ pointer: @autoclosure () -> String) throws(JSONSyntaxError) -> Bool? {
+        guard try expectKind(&r, .bool, pointer(), nullable: true) else { return nil }
         return try r.readBool()
     }
 
-    mutating func readDate(_ r: inout JSONReader, _ pointer: String, nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
-        guard let s = try readString(&r, pointer, nullable: nullable, what: "a date YYYY-MM-DD") else { return nil }
-        guard let d = CivilDate(s) else { error(pointer, "must be a valid date YYYY-MM-DD"); return nil }
+    mutating func readDate(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
+        guard let s = try readString(&r, pointer(), nullable: nullable, what: "a date YYYY-MM-DD") else { return nil }
+        guard let d = CivilDate(s) else { error(pointer(), "must be a valid date YYYY-MM-DD"); return nil }
         return d
     }
 
-    mutating func readEnum<E: RawRepresentable & CaseIterable>(_ r: inout JSONReader, _ pointer: String, _: E.Type, nullable: Bool = false) throws(JSONSyntaxError) -> E? where E.RawValue == String {
-        let options = E.allCases.map { $0.rawValue }.joined(separator: ", ")
-        guard let s = try readString(&r, pointer, nullable: nullable, what: "one of \(options)") else { return nil }
-        guard let e = E(rawValue: s) else { error(pointer, "must be one of \(options)"); return nil }
+    mutating func readEnum<E: RawRepresentable & CaseIterable>(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
+                                                               nullable: Bool = false) throws(JSONSyntaxError) -> E? where E.RawValue == String {
+        func options() -> String { E.allCases.map { $0.rawValue }.joined(separator: ", ") }
+        guard let s = try readString(&r, pointer(), nullable: nullable, what: "one of \(options())") else { return nil }
+        guard let e = E(rawValue: s) else { error(pointer(), "must be one of \(options())"); return nil }
         return e
     }
 
