@@ -2,6 +2,187 @@
 enum OpenAPIDocument {
     static let yaml = ###"""
 openapi: 3.1.0
+info:
+  title: pros-pricer
+  version: 0.1.0
+  description: Prices New York PROS member-months (the April 1, 2025 redesign) into Medicaid managed-care claims.
+paths:
+  /v1/claims/price:
+    post:
+      summary: Price one member-month
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/MemberMonth' }
+      responses:
+        '200': { description: 'The priced claim', content: { application/json: { schema: { $ref: '#/components/schemas/PricedClaim' } } } }
+        '400': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Problem' }
+        '411': { $ref: '#/components/responses/Problem' }
+        '413': { $ref: '#/components/responses/Problem' }
+        '415': { $ref: '#/components/responses/Problem' }
+        '422': { $ref: '#/components/responses/Problem' }
+  /v1/claims/price/batch:
+    post:
+      summary: Price many member-months (NDJSON streamed, or a JSON array)
+      requestBody:
+        required: true
+        content:
+          application/x-ndjson: { schema: { type: string } }
+          application/json: { schema: { type: array, items: { $ref: '#/components/schemas/MemberMonth' } } }
+      responses:
+        '200':
+          description: 'One item per input line or element, in order'
+          content:
+            application/x-ndjson: { schema: { type: string } }
+            application/json: { schema: { type: array, items: { $ref: '#/components/schemas/BatchItem' } } }
+        '400': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Problem' }
+        '411': { $ref: '#/components/responses/Problem' }
+        '413': { $ref: '#/components/responses/Problem' }
+        '415': { $ref: '#/components/responses/Problem' }
+  /v1/rule-sets:
+    get:
+      summary: Loaded rule sets and rate schedules
+      responses:
+        '200': { description: 'Rule sets, rate schedules and a content digest', content: { application/json: { schema: { type: object } } } }
+        '401': { $ref: '#/components/responses/Problem' }
+  /healthz:
+    get: { summary: Liveness, responses: { '200': { description: Running, content: { application/json: { schema: { type: object } } } } } }
+  /readyz:
+    get:
+      summary: Readiness
+      responses:
+        '200': { description: Ready, content: { application/json: { schema: { type: object } } } }
+        '503': { description: Draining, content: { application/json: { schema: { type: object } } } }
+  /metrics:
+    get: { summary: Prometheus metrics, responses: { '200': { description: Text format 0.0.4, content: { text/plain: { schema: { type: string } } } } } }
+  /openapi.yaml:
+    get: { summary: This document, responses: { '200': { description: OpenAPI 3.1, content: { application/yaml: { schema: { type: string } } } } } }
+components:
+  responses:
+    Problem:
+      description: RFC 9457 problem
+      content:
+        application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } }
+  schemas:
+    Date: { type: string, pattern: '^\d{4}-\d{2}-\d{2}$' }
+    Month: { type: string, pattern: '^\d{4}-\d{2}$' }
+    Component: { type: string, enum: [CRS, IR, ORS, CT] }
+    MemberMonth:
+      type: object
+      required: [memberId, month, member, services]
+      properties:
+        memberId: { type: string, minLength: 1, maxLength: 64 }
+        month: { $ref: '#/components/schemas/Month' }
+        rateSchedule: { type: [string, 'null'] }
+        member:
+          type: object
+          required: [status]
+          properties:
+            status: { type: string, enum: [preadmission, admitted] }
+            admissionDate: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
+            dischargeDate: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
+            rreCodes: { type: array, maxItems: 2, items: { type: string, minLength: 1, maxLength: 8 } }
+            medicationManagement: { type: boolean }
+            lastPrescriberContact: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
+        priorPreadmissionMonths: { type: array, items: { $ref: '#/components/schemas/Month' } }
+        services: { type: array, maxItems: 1000, items: { $ref: '#/components/schemas/Service' } }
+    Service:
+      type: object
+      required: [date, component, format, minutes, location]
+      properties:
+        id: { type: string, minLength: 1, maxLength: 128 }
+        date: { $ref: '#/components/schemas/Date' }
+        startTime: { type: [string, 'null'], pattern: '^([01]\d|2[0-3]):[0-5]\d$' }
+        component: { $ref: '#/components/schemas/Component' }
+        format: { type: string, enum: [individual, collateral, group] }
+        minutes: { type: integer, minimum: 1, maximum: 1440 }
+        location: { type: string, enum: [onsite, offsite] }
+        telehealth: { type: string, enum: [none, audio-video, audio-only] }
+        employmentSetting: { type: boolean }
+        prescriberContact: { type: boolean }
+        service: { type: string }
+    PricedClaim:
+      type: object
+      required: [memberId, month, ruleSet, dateOfService, units, lines, total, services, findings]
+      properties:
+        memberId: { type: string }
+        month: { $ref: '#/components/schemas/Month' }
+        ruleSet: { type: string }
+        rateSchedule: { type: [string, 'null'] }
+        dateOfService: { $ref: '#/components/schemas/Date' }
+        units:
+          type: object
+          properties:
+            accrued: { type: integer }
+            tier: { type: integer }
+            byComponent: { type: object, additionalProperties: { type: integer } }
+        lines:
+          type: array
+          items:
+            type: object
+            required: [kind, rateCode, procedureCode, modifiers, units, dateOfService, amount]
+            properties:
+              kind: { type: string, enum: [base, preadmission, addOn] }
+              tier: { type: integer, enum: [1, 2, 3] }
+              component: { $ref: '#/components/schemas/Component' }
+              rateCode: { type: string }
+              procedureCode: { type: string }
+              modifiers: { type: array, items: { type: string } }
+              units: { type: integer }
+              dateOfService: { $ref: '#/components/schemas/Date' }
+              amount: { type: [string, 'null'], pattern: '^\d+\.\d{2}$' }
+        total: { type: [string, 'null'], pattern: '^\d+\.\d{2}$' }
+        services:
+          type: array
+          items:
+            type: object
+            properties:
+              id: { type: string }
+              units: { type: integer }
+              accrued: { type: integer }
+              tierUnits: { type: integer }
+              countedAs: { type: string, enum: [onsite, offsite] }
+              excludedBy: { type: [string, 'null'] }
+              findings: { type: array, items: { type: string } }
+        findings:
+          type: array
+          items:
+            type: object
+            required: [code, severity, message, serviceIds]
+            properties:
+              code:
+                type: string
+                enum: [BELOW_UNIT_MINIMUM, TELEHEALTH_COUNTED_ONSITE, DAILY_CAP_APPLIED, SERVICE_TIME_OVERLAP, BASE_MINIMUM_NOT_MET,
+                       IR_MINIMUM_NOT_MET, ORS_MINIMUM_NOT_MET, CT_MINIMUM_NOT_MET, IR_ORS_EXCLUSIVE, MAX_ADDONS, CT_REQUIRES_BASE_RATE,
+                       CT_RRE_MISSING, CT_PRESCRIBER_CONTACT_MISSING, ADDON_NOT_ALLOWED_PREADMISSION, PREADMISSION_CONSECUTIVE_LIMIT,
+                       SERVICE_AFTER_DISCHARGE, EMPLOYMENT_SETTING_NOT_ONE_TO_ONE, NO_BILLABLE_UNITS, ADMISSION_MONTH, NO_RATE]
+              severity: { type: string, enum: [info, warning, denied] }
+              message: { type: string }
+              serviceIds: { type: array, items: { type: string } }
+    BatchItem:
+      type: object
+      required: [line]
+      properties:
+        line: { type: integer, minimum: 1 }
+        result: { $ref: '#/components/schemas/PricedClaim' }
+        error: { $ref: '#/components/schemas/Problem' }
+    Problem:
+      type: object
+      required: [type, title, status, detail]
+      properties:
+        type: { type: string }
+        title: { type: string }
+        status: { type: integer }
+        detail: { type: string }
+        errors:
+          type: array
+          items:
+            type: object
+            required: [pointer, detail]
+            properties: { pointer: { type: string }, detail: { type: string } }
 
 """###
 }
