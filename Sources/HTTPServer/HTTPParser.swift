@@ -91,24 +91,14 @@ public struct HTTPRequestParser {
             finishRequest()
             return .end
         case let .fixed(remaining):
-            guard bufferedCount > 0 else { return nil }
-            let n = min(remaining, bufferedCount)
-            let piece = Array(buffer[index..<(index + n)])
-            index += n
-            state = remaining - n == 0 ? .endPending : .fixed(remaining: remaining - n)
-            return .body(piece)
+            return takeBody(remaining) { $0 == 0 ? .endPending : .fixed(remaining: $0) }
         case .chunkSize:
             guard let line = try takeLine(limit: Self.maxChunkLineBytes, tooLong: HTTPParseError(400, "chunk size line too long")) else { return nil }
             let size = try parseChunkSize(line)
             state = size == 0 ? .trailers(size: 0) : .chunkData(remaining: size)
             return try step()
         case let .chunkData(remaining):
-            guard bufferedCount > 0 else { return nil }
-            let n = min(remaining, bufferedCount)
-            let piece = Array(buffer[index..<(index + n)])
-            index += n
-            state = remaining - n == 0 ? .chunkDataEnd : .chunkData(remaining: remaining - n)
-            return .body(piece)
+            return takeBody(remaining) { $0 == 0 ? .chunkDataEnd : .chunkData(remaining: $0) }
         case .chunkDataEnd:
             guard let line = try takeLine(limit: 2, tooLong: HTTPParseError(400, "chunk data longer than its size")) else { return nil }
             guard line.isEmpty else { throw HTTPParseError(400, "chunk data longer than its size") }
@@ -126,6 +116,16 @@ public struct HTTPRequestParser {
             state = .trailers(size: size + line.count + 2)
             return try step()
         }
+    }
+
+    /// Up to `remaining` buffered body bytes; `next` gives the state for what is left after them.
+    mutating func takeBody(_ remaining: Int, next: (Int) -> State) -> HTTPParserEvent? {
+        guard bufferedCount > 0 else { return nil }
+        let n = min(remaining, bufferedCount)
+        let piece = Array(buffer[index..<(index + n)])
+        index += n
+        state = next(remaining - n)
+        return .body(piece)
     }
 
     mutating func finishRequest() {

@@ -147,12 +147,7 @@ import Testing
     @Test func overTheConnectionLimitA503WithRetryAfter() throws {
         let s = try LiveService { $0.server.maxConnections = 1 }
         defer { s.stop() }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(s.server.port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let fd = connectLoopback(port: s.server.port)
         usleep(100_000)
         let r = Curl().request("GET", s.base + "/healthz")
         close(fd)
@@ -171,12 +166,7 @@ import Testing
         // A request whose body is still arriving when shutdown starts.
         let body = try fixtureRequest("joe")
         let head = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(s.server.port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let fd = connectLoopback(port: s.server.port)
         let first = Array(head.utf8) + body[..<100]
         _ = first.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         usleep(100_000)

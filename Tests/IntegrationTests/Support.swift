@@ -117,15 +117,21 @@ final class LiveService {
 /// Open file descriptors of this process.
 func openFDs() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1 }
 
-/// A raw TCP exchange, for what libcurl will not send (pipelining, malformed requests, slow clients).
-func rawExchange(port: Int, _ send: [UInt8], waitMs: Int = 2000, pauseAfterSendMs: Int = 0) -> String {
+/// A TCP socket connected to 127.0.0.1:port.
+func connectLoopback(port: Int) -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    return fd
+}
+
+/// A raw TCP exchange, for what libcurl will not send (pipelining, malformed requests, slow clients).
+func rawExchange(port: Int, _ send: [UInt8], waitMs: Int = 2000, pauseAfterSendMs: Int = 0) -> String {
+    let fd = connectLoopback(port: port)
+    defer { close(fd) }
     var tv = timeval(tv_sec: waitMs / 1000, tv_usec: Int((waitMs % 1000) * 1000))
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     _ = send.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
