@@ -34,6 +34,8 @@ final class Connection {
         var streamStarted = false
         var deflater: GzipDeflater?
         var chunked = true
+        /// The handler took this exchange (`.buffered` or `.streaming`) and owes it an answer.
+        var routed = false
     }
     var exchange: Exchange?
 
@@ -68,7 +70,7 @@ final class Connection {
                 if n < scratch.count { break }
             } else if n == 0 {
                 // The peer closed its side: finish writing what is owed, then close.
-                if exchange != nil { exchange?.streaming?.abort(); exchange = nil }
+                abandonExchange(status: 499)
                 closeAfterWrite = true
                 if pendingOutput == 0 { close() }
                 break
@@ -134,6 +136,7 @@ final class Connection {
             ex.maxBody = maxBody
             ex.streaming = handler
         }
+        ex.routed = true
         exchange = ex
         if hasBody && !codings.isEmpty { exchange!.inflater = GzipInflater(maxOutputBytes: ex.maxBody) }
         // Limits are answered before the body is read (RFC 9110 §15.5.14).
@@ -200,22 +203,29 @@ final class Connection {
     /// Answers an error the server detected itself, then closes (RFC 9112 §11: never a silent drop).
     func fail(_ status: Int, _ reason: String, head: HTTPRequestHead? = nil) {
         let h = head ?? exchange?.head
-        if let stream = exchange?.streaming {
-            stream.abort()
-            if exchange!.streamStarted {  // the status line is gone: cut the stream so the client sees an error
-                exchange = nil
-                close()
-                return
-            }
+        if exchange?.streamStarted == true {  // the status line is gone: cut the stream so the client sees an error
+            abandonExchange(status: 499)
+            close()
+            return
         }
+        let routed = exchange?.routed ?? false
+        exchange?.streaming?.abort()
         var headers = HTTPHeaders()
         if status == 503 { headers.add("Retry-After", String(config.retryAfterSeconds)) }
         var ex = Exchange(head: h ?? HTTPRequestHead(method: "GET", target: "/", version: .http11, headers: HTTPHeaders()),
                           keepAlive: false, maxBody: 0)
         send(problemResponse(status, reason, keepHeaders: headers), for: &ex, isHead: h?.method == "HEAD")
-        loop.handler.serverAnswered(status: status, head: h, remoteAddress: remoteAddress)
+        loop.handler.serverAnswered(status: status, head: h, remoteAddress: remoteAddress, routed: routed)
         exchange = nil
         closeAfterWrite = true
+    }
+
+    /// Ends the exchange in progress without its handler's answer, and reports it.
+    func abandonExchange(status: Int) {
+        guard let ex = exchange else { return }
+        exchange = nil
+        ex.streaming?.abort()
+        loop.handler.serverAnswered(status: status, head: ex.head, remoteAddress: remoteAddress, routed: ex.routed)
     }
 
     // MARK: output
@@ -339,8 +349,7 @@ final class Connection {
     func close() {
         guard !isClosed else { return }
         isClosed = true
-        exchange?.streaming?.abort()
-        exchange = nil
+        abandonExchange(status: 499)
         loop.remove(self)
         Glibc.close(fd)
     }

@@ -112,7 +112,7 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
                 let body = "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"too many open connections\"}"
                 let bytes = Array((r + String(body.padding(102))).utf8)
                 _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                handler.serverAnswered(status: 503, head: nil, remoteAddress: remote)
+                handler.serverAnswered(status: 503, head: nil, remoteAddress: remote, routed: false)
                 Glibc.close(fd)
                 continue
             }

@@ -17,19 +17,22 @@ public protocol StreamingHandler: AnyObject {
     func consume(_ bytes: [UInt8], into out: inout [UInt8])
     /// The body ended; appends the last response bytes.
     func finish(into out: inout [UInt8])
-    /// The exchange was cut short (client gone, bad body, timeout).
+    /// The exchange ended without `finish` (client gone, bad body, timeout). Release resources only:
+    /// the server reports the outcome through `HTTPHandler.serverAnswered(..., routed: true)`.
     func abort()
 }
 
 /// The application: routes request heads. Called on event-loop threads; must not block.
 public protocol HTTPHandler: Sendable {
     func route(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPRoute
-    /// A request the server itself answered (parse error, limit, timeout): for access logs and metrics.
-    func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String)
+    /// A request the server itself answered or abandoned (parse error, limit, timeout; 499 when the client
+    /// went away or a started stream was cut): for access logs and metrics. `routed` is true when `route`
+    /// had returned `.buffered` or `.streaming` for it, whose handler then never answered.
+    func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String, routed: Bool)
 }
 
 extension HTTPHandler {
-    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String) {}
+    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String, routed: Bool) {}
 }
 
 /// An RFC 9457 problem body for errors the server answers itself.

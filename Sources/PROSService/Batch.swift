@@ -1,10 +1,12 @@
 import PROSRules
 
 /// Splits a byte stream into lines (NDJSON) with bounded memory: a line longer than `maxLineBytes`
-/// is reported as too long and its bytes are dropped as they arrive.
+/// is reported as too long and its bytes are dropped as they arrive. A line that lies whole in the
+/// input is handed out in place; only a line split across inputs is copied (into one reused buffer).
 public struct LineSplitter {
+    /// A finished line; `complete`'s bytes are valid only during the `emit` call.
     public enum Line {
-        case complete([UInt8])
+        case complete(UnsafeBufferPointer<UInt8>)
         case tooLong
     }
 
@@ -16,15 +18,24 @@ public struct LineSplitter {
 
     /// Feeds bytes; calls `emit` for each finished line (without its `\n` or a trailing `\r`).
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Line) -> Void) {
-        var start = 0
         let b = bytes.bindMemory(to: UInt8.self)
+        var start = 0
         while start < b.count {
             guard let nl = b[start...].firstIndex(of: 0x0A) else {
                 append(UnsafeBufferPointer(rebasing: b[start...]))
                 return
             }
-            append(UnsafeBufferPointer(rebasing: b[start..<nl]))
-            finishLine(emit)
+            if pending.isEmpty && !overflowing {
+                let line = UnsafeBufferPointer(rebasing: b[start..<nl])
+                if line.count > maxLineBytes + 1 || (line.count == maxLineBytes + 1 && line.last != 0x0D) {
+                    emit(.tooLong)
+                } else {
+                    emit(.complete(line.last == 0x0D ? UnsafeBufferPointer(rebasing: line.dropLast()) : line))
+                }
+            } else {
+                append(UnsafeBufferPointer(rebasing: b[start..<nl]))
+                finishLine(emit)
+            }
             start = nl + 1
         }
     }
@@ -36,7 +47,8 @@ public struct LineSplitter {
 
     mutating func append(_ part: UnsafeBufferPointer<UInt8>) {
         guard !overflowing else { return }
-        if pending.count + part.count > maxLineBytes {
+        // One byte of slack for the `\r` of a CRLF line ending.
+        if pending.count + part.count > maxLineBytes + 1 {
             overflowing = true
             pending = []
         } else {
@@ -45,13 +57,13 @@ public struct LineSplitter {
     }
 
     mutating func finishLine(_ emit: (Line) -> Void) {
-        if overflowing {
+        if pending.last == 0x0D { pending.removeLast() }
+        if overflowing || pending.count > maxLineBytes {
             emit(.tooLong)
         } else {
-            if pending.last == 0x0D { pending.removeLast() }
-            emit(.complete(pending))
+            pending.withUnsafeBufferPointer { emit(.complete($0)) }
         }
-        pending.removeAll(keepingCapacity: true)
+        pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
         overflowing = false
     }
 }
@@ -73,15 +85,22 @@ public struct BatchPricer {
 
     /// Feeds input bytes; appends one output line per finished input line to `out`.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var lines: [LineSplitter.Line] = []
-        splitter.feed(bytes) { lines.append($0) }
-        for l in lines { emit(l, into: &out) }
+        var s = takeSplitter()
+        defer { splitter = s }
+        s.feed(bytes) { emit($0, into: &out) }
     }
 
     public mutating func finish(into out: inout [UInt8]) {
-        var lines: [LineSplitter.Line] = []
-        splitter.finish { lines.append($0) }
-        for l in lines { emit(l, into: &out) }
+        var s = takeSplitter()
+        defer { splitter = s }
+        s.finish { emit($0, into: &out) }
+    }
+
+    /// The splitter, moved out so that lines can be priced while it runs (its buffer stays uniquely owned).
+    mutating func takeSplitter() -> LineSplitter {
+        let s = splitter
+        splitter = LineSplitter(maxLineBytes: s.maxLineBytes)
+        return s
     }
 
     mutating func emit(_ line: LineSplitter.Line, into out: inout [UInt8]) {

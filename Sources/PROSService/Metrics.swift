@@ -28,8 +28,10 @@ public final class Metrics: Sendable {
 
     public func requestStarted() { inFlight.add(1, ordering: .relaxed) }
 
+    /// The handler answered (or the server did, for a routed request).
+    public func requestEnded() { inFlight.subtract(1, ordering: .relaxed) }
+
     public func requestFinished(route: String, status: Int, seconds: Double) {
-        inFlight.subtract(1, ordering: .relaxed)
         state.withLock { s in
             s.requests["\(route)|\(status)", default: 0] += 1
             var h = s.latency[route] ?? Histogram()

@@ -123,14 +123,13 @@ public final class PricingService: HTTPHandler {
         }
     }
 
-    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String) {
+    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String, routed: Bool) {
+        metrics.requestFinished(route: head.map { routeTemplate($0.path) } ?? "-", status: status, seconds: 0)
+        if routed { metrics.requestEnded() }  // route() counted it in flight
         guard config.accessLog else { return }
         logger.log("info", "request", [("requestId", head.map(requestId) ?? "-"), ("method", head?.method ?? "-"),
                                        ("route", head.map { routeTemplate($0.path) } ?? "-"), ("client", remoteAddress)],
                    numbers: [("status", status), ("bytes", 0), ("durationUs", 0)])
-        metrics.requestFinished(route: head.map { routeTemplate($0.path) } ?? "-", status: status, seconds: 0)
-        metrics.requestStarted()  // balanced: serverAnswered is not preceded by route() in every case
-        _ = metrics.inFlight.subtract(1, ordering: .relaxed)
     }
 
     /// Completes a response: request id header, access log, metrics.
@@ -139,6 +138,7 @@ public final class PricingService: HTTPHandler {
         r.headers.add("X-Request-ID", ctx.requestId)
         let seconds = Double(monotonicNs() - ctx.started) / 1e9
         metrics.requestFinished(route: ctx.route, status: r.status, seconds: seconds)
+        metrics.requestEnded()
         if config.accessLog {
             logger.log("info", "request", [("requestId", ctx.requestId), ("method", ctx.method), ("route", ctx.route), ("client", ctx.client)],
                        numbers: [("status", r.status), ("bytes", bytes ?? r.body.count), ("durationUs", Int(seconds * 1e6))])
@@ -294,9 +294,7 @@ final class NDJSONBatch: StreamingHandler {
         _ = service.finish(ctx, HTTPResponse(status: 200), bytes: bytesOut)
     }
 
-    func abort() {
-        _ = service.finish(ctx, HTTPResponse(status: 499), bytes: bytesOut)
-    }
+    func abort() {}  // nothing to release; the server reports the outcome (serverAnswered)
 }
 
 func monotonicNs() -> Int64 {

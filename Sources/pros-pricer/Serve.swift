@@ -47,21 +47,8 @@ func runServe(_ a: Arguments) -> Int32 {
 func runHealthcheck(_ a: Arguments) -> Int32 {
     let env = currentEnvironment()
     let host = a.options["host"] ?? "127.0.0.1"
-    let port = Int32(a.options["port"] ?? env["PROS_PRICER_PORT"] ?? env["PORT"] ?? "8080") ?? 8080
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return 1 }
-    defer { close(fd) }
-    var tv = timeval(tv_sec: 3, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { return 1 }
-    let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    guard ok == 0 else { writeAll(2, Array("healthcheck: cannot connect to \(host):\(port)\n".utf8)); return 1 }
-    writeAll(fd, Array("GET /healthz HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8))
-    var buf = [UInt8](repeating: 0, count: 512)
-    let n = read(fd, &buf, buf.count)
-    guard n > 12 else { return 1 }
-    return String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("HTTP/1.1 200") ? 0 : 1
+    let port = Int(a.options["port"] ?? env["PROS_PRICER_PORT"] ?? env["PORT"] ?? "8080") ?? 8080
+    guard let problem = probeHealth(host: host, port: port) else { return 0 }
+    writeAll(2, Array("healthcheck: \(problem)\n".utf8))
+    return 1
 }

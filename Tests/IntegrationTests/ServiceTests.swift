@@ -4,6 +4,7 @@ import PROSRules
 import Testing
 
 /// The service over real sockets, driven by libcurl. Serialized: each test owns a server and counts file descriptors.
+extension LiveTests {
 @Suite(.serialized) struct ServiceTests {
     let json = "Content-Type: application/json"
 
@@ -203,4 +204,5 @@ import Testing
         #expect(metrics.contains(#"pros_member_months_priced_total 1"#))
         #expect(s.log.contains("config reload failed"))
     }
+}
 }

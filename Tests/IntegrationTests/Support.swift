@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import PROSRules
 import PROSService
+import Testing
 
 /// A libcurl easy handle: a real HTTP client that keeps its connection between requests.
 final class Curl {
@@ -73,6 +74,61 @@ final class Curl {
         _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         if rc != CURLE_OK { status = -Int(rc.rawValue) }
         return Reply(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    final class StreamSink {
+        let block: [UInt8]
+        var remaining: Int
+        var offset = 0
+        var tail: [UInt8] = []
+        var lines = 0
+        var errorLines = 0
+        init(block: [UInt8], repeats: Int) { self.block = block; remaining = repeats }
+    }
+
+    /// Uploads `block` `repeats` times, chunked, without holding it all; counts the NDJSON answer's lines as they stream back.
+    func streamUpload(_ url: String, headers: [String], block: [UInt8], repeats: Int) -> (status: Int, lines: Int, errorLines: Int) {
+        curl_easy_reset(handle)
+        let sink = StreamSink(block: block, repeats: repeats)
+        let box = Unmanaged.passRetained(sink)
+        defer { box.release() }
+        url.withCString { _ = CCurl_setopt_ptr(handle, CURLOPT_URL, $0) }
+        _ = CCurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, 300_000)
+        "POST".withCString { _ = CCurl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, $0) }
+        _ = CCurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
+        _ = CCurl_setopt_ptr(handle, CURLOPT_READDATA, box.toOpaque())
+        _ = CCurl_setopt_read(handle) { ptr, size, n, ud in
+            let s = Unmanaged<StreamSink>.fromOpaque(ud!).takeUnretainedValue()
+            guard s.remaining > 0 else { return 0 }
+            let count = min(size * n, s.block.count - s.offset)
+            s.block.withUnsafeBytes { UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress! + s.offset, byteCount: count) }
+            s.offset += count
+            if s.offset == s.block.count { s.offset = 0; s.remaining -= 1 }
+            return count
+        }
+        _ = CCurl_setopt_ptr(handle, CURLOPT_WRITEDATA, box.toOpaque())
+        _ = CCurl_setopt_write(handle) { ptr, size, n, ud in
+            let s = Unmanaged<StreamSink>.fromOpaque(ud!).takeUnretainedValue()
+            for byte in UnsafeRawBufferPointer(start: ptr, count: size * n) {
+                if byte == 0x0A {
+                    s.lines += 1
+                    if String(decoding: s.tail.prefix(40), as: UTF8.self).contains(#","error":"#) { s.errorLines += 1 }
+                    s.tail.removeAll(keepingCapacity: true)
+                } else if s.tail.count < 40 {
+                    s.tail.append(byte)
+                }
+            }
+            return size * n
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for h in headers + ["Transfer-Encoding: chunked"] { list = curl_slist_append(list, h) }
+        _ = CCurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list)
+        defer { curl_slist_free_all(list) }
+        let rc = curl_easy_perform(handle)
+        var status = 0
+        _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        if rc != CURLE_OK { status = -Int(rc.rawValue) }
+        return (status, sink.lines, sink.errorLines)
     }
 
     /// New connections opened by the last transfer (0 when it reused one).
@@ -153,3 +209,6 @@ func fixtureRequest(_ name: String) throws -> [UInt8] {
     w.value(doc["request"]!)
     return w.bytes
 }
+
+/// Every suite that runs live servers, one test at a time: they count this process's file descriptors and memory.
+@Suite(.serialized) enum LiveTests {}
