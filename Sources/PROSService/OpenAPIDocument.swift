@@ -15,6 +15,7 @@ paths:
         content:
           application/json:
             schema: { $ref: '#/components/schemas/MemberMonth' }
+            example: {"memberId": "EXAMPLE-1", "month": "2025-10", "rateSchedule": "example-provider-b", "member": {"status": "admitted", "admissionDate": "2025-02-03"}, "services": [{"id": "group-1", "date": "2025-10-01", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "group-6", "date": "2025-10-06", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "group-8", "date": "2025-10-08", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "group-13", "date": "2025-10-13", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "check-in-3", "date": "2025-10-03", "startTime": "09:00", "component": "CRS", "format": "individual", "minutes": 15, "location": "onsite", "telehealth": "audio-video"}, {"id": "check-in-10", "date": "2025-10-10", "startTime": "09:00", "component": "CRS", "format": "individual", "minutes": 15, "location": "onsite", "telehealth": "audio-video"}]}
       responses:
         '200': { description: 'The priced claim', content: { application/json: { schema: { $ref: '#/components/schemas/PricedClaim' } } } }
         '400': { $ref: '#/components/responses/Problem' }
@@ -30,7 +31,11 @@ paths:
         required: true
         content:
           application/x-ndjson: { schema: { type: string } }
-          application/json: { schema: { type: array, items: { $ref: '#/components/schemas/MemberMonth' } } }
+          application/json:
+            schema:
+              type: array
+              description: 'Member-months (see MemberMonth). Each element is checked on its own: a bad one yields an error item in the answer, never a refusal of the batch.'
+              items: {}
       responses:
         '200':
           description: 'One item per input line or element, in order'
@@ -59,7 +64,7 @@ paths:
   /metrics:
     get: { summary: Prometheus metrics, responses: { '200': { description: Text format 0.0.4, content: { text/plain: { schema: { type: string } } } } } }
   /openapi.yaml:
-    get: { summary: This document, responses: { '200': { description: OpenAPI 3.1, content: { application/yaml: { schema: { type: string } } } } } }
+    get: { summary: This document, responses: { '200': { description: OpenAPI 3.1, content: { application/yaml: { schema: { type: object, description: 'This OpenAPI document' } } } } } }
 components:
   responses:
     Problem:
@@ -67,12 +72,13 @@ components:
       content:
         application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } }
   schemas:
-    Date: { type: string, pattern: '^\d{4}-\d{2}-\d{2}$' }
-    Month: { type: string, pattern: '^\d{4}-\d{2}$' }
+    Date: { type: string, format: date, pattern: '^\d{4}-\d{2}-\d{2}$', description: 'A calendar date YYYY-MM-DD, years 0001 to 9999' }
+    Month: { type: string, pattern: '^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$', description: 'A month YYYY-MM, years 0001 to 9999' }
     Component: { type: string, enum: [CRS, IR, ORS, CT] }
     MemberMonth:
       type: object
       required: [memberId, month, member, services]
+      description: 'Optional fields may also be null, which means the same as leaving them out.'
       properties:
         memberId: { type: string, minLength: 1, maxLength: 64 }
         month: { $ref: '#/components/schemas/Month' }
@@ -84,25 +90,25 @@ components:
             status: { type: string, enum: [preadmission, admitted] }
             admissionDate: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
             dischargeDate: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
-            rreCodes: { type: array, maxItems: 2, items: { type: string, minLength: 1, maxLength: 8 } }
-            medicationManagement: { type: boolean }
+            rreCodes: { type: [array, 'null'], maxItems: 2, items: { type: string, minLength: 1, maxLength: 8 } }
+            medicationManagement: { type: [boolean, 'null'] }
             lastPrescriberContact: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
-        priorPreadmissionMonths: { type: array, items: { $ref: '#/components/schemas/Month' } }
+        priorPreadmissionMonths: { type: [array, 'null'], items: { $ref: '#/components/schemas/Month' } }
         services: { type: array, maxItems: 1000, items: { $ref: '#/components/schemas/Service' } }
     Service:
       type: object
       required: [date, component, format, minutes, location]
       properties:
-        id: { type: string, minLength: 1, maxLength: 128 }
+        id: { type: [string, 'null'], minLength: 1, maxLength: 128 }
         date: { $ref: '#/components/schemas/Date' }
         startTime: { type: [string, 'null'], pattern: '^([01]\d|2[0-3]):[0-5]\d$' }
         component: { $ref: '#/components/schemas/Component' }
         format: { type: string, enum: [individual, collateral, group] }
         minutes: { type: integer, minimum: 1, maximum: 1440 }
         location: { type: string, enum: [onsite, offsite] }
-        telehealth: { type: string, enum: [none, audio-video, audio-only] }
-        employmentSetting: { type: boolean }
-        prescriberContact: { type: boolean }
+        telehealth: { type: [string, 'null'], enum: [none, audio-video, audio-only, null] }
+        employmentSetting: { type: [boolean, 'null'] }
+        prescriberContact: { type: [boolean, 'null'] }
         service: { type: string }
     PricedClaim:
       type: object
