@@ -30,5 +30,5 @@ for i in $(seq "$MIB"); do cat $tmp/block; done \
       http://127.0.0.1:$PORT/v1/claims/price/batch \
   | awk '/"result"/ {ok++} /"error"/ {bad++} END {printf "answer lines: %d priced, %d errors\n", ok, bad}'
 end=$(date +%s.%N)
-echo "uploaded $((block_bytes * MIB / 1048576)) MiB with $((months_per_block * MIB)) member-months in $(echo "$end - $start" | bc) s"
+echo "uploaded $((block_bytes * MIB / 1048576)) MiB with $((months_per_block * MIB)) member-months in $(awk "BEGIN {printf \"%.1f\", $end - $start}") s"
 echo "server RSS peak (VmHWM): $(awk '/VmHWM/ {print $2}' /proc/$PID/status) KiB, after: $(awk '/VmRSS/ {print $2}' /proc/$PID/status) KiB"

@@ -105,7 +105,7 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
         for _ in 0..<64 {
             let fd = csys_accept(listenFd, &addr, Int32(addr.count))
             if fd < 0 { return }  // EAGAIN (another loop took it), or EMFILE: retried on the next wake
-            let remote = String(cString: addr)
+            let remote = String(decoding: addr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if !server.reserveConnection() {
                 // Over the limit: a 503 with Retry-After, not silence.
                 let r = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: \(config.retryAfterSeconds)\r\nContent-Type: application/problem+json\r\nContent-Length: 102\r\nConnection: close\r\n\r\n"

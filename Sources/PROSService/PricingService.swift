@@ -166,7 +166,7 @@ public final class PricingService: HTTPHandler {
                 try r.finish()
             }
         } catch {
-            return problemResponse(.syntax(error as! JSONSyntaxError))
+            return problemResponse(.syntax(error))
         }
         var w = JSONWriter(capacity: ranges.count * 1500 + 16)
         w.beginArray()
