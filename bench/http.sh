@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh wrk nginx-light
 swift build -c release --product pros-pricer >/dev/null
 PORT=18181; NGINX_PORT=18182; D=${DURATION:-10s}; C=${CONNECTIONS:-32}
-.build/release/pros-pricer serve --port $PORT 2>/dev/null & PID=$!
+# Access logs off on both sides (nginx: access_log off), so the figures compare the HTTP work; the
+# service's default logs one JSON line per request (see the README for its cost).
+PROS_PRICER_ACCESS_LOG=false .build/release/pros-pricer serve --port $PORT 2>/dev/null & PID=$!
 tmp=$(mktemp -d)
 cat > $tmp/nginx.conf <<NGX
 worker_processes 2; pid $tmp/nginx.pid; error_log $tmp/error.log; daemon off;
@@ -21,9 +23,17 @@ cat > $tmp/post.lua <<LUA
 wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$tmp/month.json"); wrk.body = f:read("*a"); f:close()
 LUA
-run() { wrk -t2 -c$C -d$D --latency "$@" | awk '/Requests\/sec/ {print "  req/s", $2} / 50%/ {print "  p50", $2} / 99%/ {print "  p99", $2}'; }
-echo "nginx fixed response ($C connections):"; run http://127.0.0.1:$NGINX_PORT/
-echo "pros-pricer /healthz ($C connections):"; run http://127.0.0.1:$PORT/healthz
+# Prints requests/s, p50 and p99; leaves requests/s in $tmp/rps.
+run() {
+  wrk -t$(( C < 2 ? 1 : 2 )) -c$C -d$D --latency "$@" > $tmp/wrk.txt
+  awk '/Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} END {printf "  %.0f req/s, p50 %s, p99 %s\n", rps, p50, p99}' $tmp/wrk.txt
+  awk '/Requests\/sec/ {print $2}' $tmp/wrk.txt > $tmp/rps
+}
+echo "nginx fixed response ($C connections):"; run http://127.0.0.1:$NGINX_PORT/; nginx_rps=$(cat $tmp/rps)
+echo "pros-pricer GET /healthz ($C connections):"; run http://127.0.0.1:$PORT/healthz; ours_rps=$(cat $tmp/rps)
+awk -v a="$ours_rps" -v b="$nginx_rps" 'BEGIN {printf "  ratio to nginx: %.0f%%\n", 100 * a / b}'
 echo "pros-pricer POST /v1/claims/price, 20-service month ($C connections):"; run -s $tmp/post.lua http://127.0.0.1:$PORT/v1/claims/price
-echo "pros-pricer /healthz (1 connection):"; C=1 run http://127.0.0.1:$PORT/healthz
-echo "RSS of pros-pricer: $(ps -o rss= -p $PID) KiB"
+echo "  RSS of pros-pricer under load: $(ps -o rss= -p $PID) KiB"
+echo "nginx fixed response (1 connection):"; C=1 run http://127.0.0.1:$NGINX_PORT/
+echo "pros-pricer GET /healthz (1 connection):"; C=1 run http://127.0.0.1:$PORT/healthz
+echo "pros-pricer POST /v1/claims/price (1 connection):"; C=1 run -s $tmp/post.lua http://127.0.0.1:$PORT/v1/claims/price

@@ -19,8 +19,8 @@ func trace(_ data: UnsafeBufferPointer<UInt8>, cuts: [Int]) -> [String] {
             do {
                 guard let event = try parser.next() else { break }
                 switch event {
-                case let .head(method, target, version, headers):
-                    out.append("head \(method) \(target) \(version) \(headers)")
+                case let .head(h):
+                    out.append("head \(h.method) \(h.target) \(h.version) \(h.headers.fields.map { $0.name + ": " + $0.value })")
                     precondition(parser.currentHead != nil)
                 case let .body(bytes):
                     precondition(!bytes.isEmpty, "empty body piece")

@@ -60,12 +60,12 @@ final class Connection {
     // MARK: input
 
     func onReadable(now: Int64) {
-        var scratch = loop.readBuffer
+        let scratch = loop.readBuffer  // the loop's one receive buffer; its bytes are copied into the parser at once
         while !isClosed && wantsRead {
-            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = recv(fd, scratch.baseAddress, scratch.count, 0)
             if n > 0 {
                 if parser.isIdle && exchange == nil { headStartedAt = now }
-                scratch.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                parser.append(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
                 process(now: now)
                 if n < scratch.count { break }
             } else if n == 0 {
@@ -81,7 +81,6 @@ final class Connection {
                 break
             }
         }
-        loop.readBuffer = scratch
         flush(now: now)
     }
 
@@ -245,13 +244,45 @@ final class Connection {
             r.headers.add("Content-Encoding", "gzip")
         }
         if !ex.keepAlive { closeAfterWrite = true }
-        var text = "HTTP/1.1 \(r.status) \(reasonPhrase(r.status))\r\nDate: \(loop.dateHeader)\r\n"
-        for (name, value) in r.headers { text += name + ": " + value + "\r\n" }
-        text += "Content-Length: \(r.body.count)\r\n"
-        if !ex.keepAlive { text += "Connection: close\r\n" } else if head.version == .http10 { text += "Connection: keep-alive\r\n" }
-        text += "\r\n"
-        append(Array(text.utf8))
+        let connection: StaticString? = !ex.keepAlive ? "close" : head.version == .http10 ? "keep-alive" : nil
+        appendHead(status: r.status, headers: r.headers, contentLength: r.body.count, chunked: false, connection: connection)
         if !(isHead ?? (head.method == "HEAD")) { append(r.body) }
+    }
+
+    /// Writes a status line and header section straight into the output buffer.
+    func appendHead(status: Int, headers: HTTPHeaders, contentLength: Int?, chunked: Bool, connection: StaticString?) {
+        if outIndex == out.count { out.removeAll(keepingCapacity: true); outIndex = 0 }
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(status)
+        out.append(0x20)
+        out.append(contentsOf: reasonPhrase(status).utf8)
+        out.append(contentsOf: "\r\nDate: ".utf8)
+        out.append(contentsOf: loop.dateHeader.utf8)
+        out.append(contentsOf: "\r\n".utf8)
+        for (name, value) in headers {
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        if let contentLength {
+            out.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(contentLength)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        if chunked { out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8) }
+        if let connection {
+            out.append(contentsOf: "Connection: ".utf8)
+            connection.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        out.append(contentsOf: "\r\n".utf8)
+    }
+
+    func appendDecimal(_ value: Int) {
+        precondition(value >= 0)
+        if value >= 10 { appendDecimal(value / 10) }
+        out.append(UInt8(0x30 + value % 10))
     }
 
     /// Streams response bytes: chunked for HTTP/1.1 (gzip-compressed as they go when accepted), close-delimited for 1.0.
@@ -269,12 +300,7 @@ final class Connection {
             }
             ex.chunked = ex.head.version == .http11
             if !ex.chunked { ex.keepAlive = false }
-            var text = "HTTP/1.1 \(status) \(reasonPhrase(status))\r\nDate: \(loop.dateHeader)\r\n"
-            for (name, value) in headers { text += name + ": " + value + "\r\n" }
-            if ex.chunked { text += "Transfer-Encoding: chunked\r\n" }
-            if !ex.keepAlive { text += "Connection: close\r\n" }
-            text += "\r\n"
-            append(Array(text.utf8))
+            appendHead(status: status, headers: headers, contentLength: nil, chunked: ex.chunked, connection: ex.keepAlive ? nil : "close")
         }
         var payload = bytes
         if let d = ex.deflater {
@@ -356,6 +382,7 @@ final class Connection {
 }
 
 func isCompressible(_ contentType: String?) -> Bool {
-    guard let t = contentType?.lowercased() else { return false }
-    return t.hasPrefix("text/") || t.contains("json") || t.contains("yaml") || t.contains("xml") || t.contains("javascript")
+    guard let t = contentType else { return false }
+    return asciiContainsLowercased(t, "text/") || asciiContainsLowercased(t, "json") || asciiContainsLowercased(t, "yaml") || asciiContainsLowercased(t, "xml")
+        || asciiContainsLowercased(t, "javascript")
 }

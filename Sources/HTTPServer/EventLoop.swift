@@ -19,7 +19,8 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
     let wakeFd: Int32
     let listenFd: Int32
     var connections: [Int32: Connection] = [:]
-    var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// One receive buffer for all of this loop's connections (they run one at a time on its thread).
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     var isDraining = false
     var drainDeadline: Int64 = 0
     var listening = true
@@ -42,6 +43,8 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
         tickMs = Int32(min(250, max(5, shortest / 4)))
         refreshDate()
     }
+
+    deinit { readBuffer.deallocate() }
 
     func wake() { _ = csys_eventfd_signal(wakeFd) }
 

@@ -6,7 +6,8 @@ public struct HTTPParseError: Error, Sendable, Equatable {
 }
 
 public enum HTTPParserEvent: Sendable, Equatable {
-    case head(method: String, target: String, version: HTTPVersion, headers: [String])
+    /// A request's line and header section (also kept as `currentHead` until the request ends).
+    case head(HTTPRequestHead)
     case body([UInt8])
     case end
 
@@ -206,8 +207,7 @@ public struct HTTPRequestParser {
         state = try Self.framing(head)
         if case .fixed(0) = state { state = .endPending }
         if case .head = state { state = .endPending }
-        return .head(method: head.method, target: head.target, version: head.version,
-                     headers: head.headers.fields.map { $0.name + ": " + $0.value })
+        return .head(head)
     }
 
     static func parseHeadBytes(_ bytes: ArraySlice<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPRequestHead {

@@ -1,5 +1,5 @@
 /// Header fields in arrival order, duplicates kept (RFC 9110 §5.3). Names compare case-insensitively.
-public struct HTTPHeaders: Sendable, Sequence {
+public struct HTTPHeaders: Sendable, Sequence, Equatable {
     public private(set) var fields: [(name: String, value: String)] = []
 
     public init(_ fields: [(String, String)] = []) { self.fields = fields.map { (name: $0.0, value: $0.1) } }
@@ -13,8 +13,16 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     public mutating func remove(_ name: String) { fields.removeAll { equalsIgnoringCase($0.name, name) } }
 
+    public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
+        a.fields.count == b.fields.count && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
     /// Every value of a field, in order.
-    public func values(_ name: String) -> [String] { fields.filter { equalsIgnoringCase($0.name, name) }.map(\.value) }
+    public func values(_ name: String) -> [String] {
+        var out: [String] = []
+        for f in fields where equalsIgnoringCase(f.name, name) { out.append(f.value) }
+        return out
+    }
 
     /// The first value of a field.
     public subscript(name: String) -> String? { fields.first { equalsIgnoringCase($0.name, name) }?.value }
@@ -23,7 +31,14 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// Comma-separated list elements of every value of a field, trimmed and lowercased.
     public func tokens(_ name: String) -> [String] {
-        values(name).flatMap { $0.split(separator: ",") }.map { trimOWS(Substring($0)).lowercased() }.filter { !$0.isEmpty }
+        var out: [String] = []
+        for f in fields where equalsIgnoringCase(f.name, name) {
+            for part in f.value.split(separator: ",") {
+                let t = trimOWS(part)
+                if !t.isEmpty { out.append(t.lowercased()) }
+            }
+        }
+        return out
     }
 
     public var count: Int { fields.count }
@@ -33,14 +48,17 @@ public struct HTTPHeaders: Sendable, Sequence {
 public enum HTTPVersion: String, Sendable { case http10 = "HTTP/1.0", http11 = "HTTP/1.1" }
 
 /// A request's line and header section.
-public struct HTTPRequestHead: Sendable {
+public struct HTTPRequestHead: Sendable, Equatable {
     public var method: String
     /// The request target as sent (origin-form: path and query).
     public var target: String
     public var version: HTTPVersion
     public var headers: HTTPHeaders
 
-    public var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+    public var path: Substring {
+        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) { return target[..<q] }
+        return target[...]
+    }
 
     /// Whether the connection may stay open after this request (RFC 9112 §9.3).
     public var isKeepAlive: Bool {
@@ -99,19 +117,45 @@ public func reasonPhrase(_ status: Int) -> String {
 }
 
 func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-    let x = a.utf8, y = b.utf8
-    guard x.count == y.count else { return false }
-    for (p, q) in zip(x, y) where p != q {
-        let lp = p >= 0x41 && p <= 0x5A ? p + 32 : p
-        let lq = q >= 0x41 && q <= 0x5A ? q + 32 : q
-        if lp != lq { return false }
+    var a = a, b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            guard x.count == y.count else { return false }
+            for i in 0..<x.count where x[i] != y[i] {
+                let p = x[i], q = y[i]
+                let lp = p >= 0x41 && p <= 0x5A ? p + 32 : p
+                let lq = q >= 0x41 && q <= 0x5A ? q + 32 : q
+                if lp != lq { return false }
+            }
+            return true
+        }
     }
-    return true
 }
 
+/// Without leading and trailing spaces and tabs (optional whitespace, RFC 9110 §5.6.3); works on bytes.
 func trimOWS(_ s: Substring) -> String {
-    var t = s
-    while let f = t.first, f == " " || f == "\t" { t.removeFirst() }
-    while let l = t.last, l == " " || l == "\t" { t.removeLast() }
-    return String(t)
+    let u = s.utf8
+    var start = u.startIndex, end = u.endIndex
+    while start < end, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
+    while end > start, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
+    return String(Substring(u[start..<end]))
+}
+
+/// Whether `haystack` contains `needle` (both ASCII), ignoring case in `haystack`; `needle` is lowercase.
+func asciiContainsLowercased(_ haystack: String, _ needle: StaticString) -> Bool {
+    var h = haystack
+    return h.withUTF8 { hb in
+        needle.withUTF8Buffer { nb in
+            guard nb.count <= hb.count else { return false }
+            outer: for i in 0...(hb.count - nb.count) {
+                for j in 0..<nb.count {
+                    var c = hb[i + j]
+                    if c >= 0x41 && c <= 0x5A { c += 32 }
+                    if c != nb[j] { continue outer }
+                }
+                return true
+            }
+            return false
+        }
+    }
 }

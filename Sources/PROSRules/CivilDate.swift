@@ -12,7 +12,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: some StringProtocol) {
-        let u = Array(text.utf8)
+        guard let d = String(text).withUTF8Bytes({ CivilDate(utf8: $0) }) else { return nil }
+        self = d
+    }
+
+    /// Parses exactly `YYYY-MM-DD` from UTF-8 bytes.
+    public init?(utf8 u: UnsafeBufferPointer<UInt8>) {
         guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D,
               let y = digits(u, 0, 4), let m = digits(u, 5, 2), let d = digits(u, 8, 2) else { return nil }
         self.init(year: y, month: m, day: d)
@@ -41,7 +46,12 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM`.
     public init?(_ text: some StringProtocol) {
-        let u = Array(text.utf8)
+        guard let m = String(text).withUTF8Bytes({ YearMonth(utf8: $0) }) else { return nil }
+        self = m
+    }
+
+    /// Parses exactly `YYYY-MM` from UTF-8 bytes.
+    public init?(utf8 u: UnsafeBufferPointer<UInt8>) {
         guard u.count == 7, u[4] == 0x2D, let y = digits(u, 0, 4), let m = digits(u, 5, 2) else { return nil }
         self.init(year: y, month: m)
     }
@@ -70,12 +80,23 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
 
 /// Minutes after midnight from `HH:MM` (00:00–23:59).
 func parseClockTime(_ text: some StringProtocol) -> Int? {
-    let u = Array(text.utf8)
+    String(text).withUTF8Bytes { parseClockTime(utf8: $0) }
+}
+
+/// Minutes after midnight of `HH:MM` (00:00 to 23:59) in UTF-8 bytes.
+func parseClockTime(utf8 u: UnsafeBufferPointer<UInt8>) -> Int? {
     guard u.count == 5, u[2] == 0x3A, let h = digits(u, 0, 2), let m = digits(u, 3, 2), h < 24, m < 60 else { return nil }
     return h * 60 + m
 }
 
-private func digits(_ u: [UInt8], _ start: Int, _ count: Int) -> Int? {
+extension String {
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var s = self
+        return s.withUTF8(body)
+    }
+}
+
+private func digits(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
     var v = 0
     for i in start..<(start + count) {
         let c = u[i]

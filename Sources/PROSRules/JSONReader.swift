@@ -21,6 +21,27 @@ public enum JSONKind: Sendable, Equatable {
     }
 }
 
+/// A string value or member name as it sits in the input: its bytes in place when it had no escapes and
+/// was ASCII (the common case: nothing is copied or validated twice), else the decoded `String`.
+/// Valid only while the reader's input is. Compare it with string literals in `switch` (`~=`).
+public struct JSONStringRef {
+    let raw: UnsafeBufferPointer<UInt8>?
+    let decoded: String?
+
+    public var string: String { decoded ?? String(decoding: raw!, as: UTF8.self) }
+
+    /// Its UTF-8 bytes.
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let raw { return body(raw) }
+        var s = decoded!
+        return s.withUTF8(body)
+    }
+
+    public static func ~= (pattern: StaticString, value: JSONStringRef) -> Bool {
+        pattern.withUTF8Buffer { p in value.withBytes { p.elementsEqual($0) } }
+    }
+}
+
 /// A forward-only pull reader over UTF-8 JSON bytes (RFC 8259).
 ///
 /// Decoders read the bytes once, straight into their model, and skip what they do not know.
@@ -71,6 +92,11 @@ public struct JSONReader: ~Copyable {
 
     /// The next member's key (its `:` consumed), or nil after the closing `}`.
     public mutating func nextKey(first: inout Bool) throws(JSONSyntaxError) -> String? {
+        try nextKeyRef(first: &first)?.string
+    }
+
+    /// The next member's key in place (its `:` consumed), or nil after the closing `}`.
+    public mutating func nextKeyRef(first: inout Bool) throws(JSONSyntaxError) -> JSONStringRef? {
         skipWhitespace()
         guard offset < bytes.count else { throw fail("unexpected end of input inside an object") }
         if bytes[offset] == UInt8(ascii: "}") {
@@ -83,7 +109,7 @@ public struct JSONReader: ~Copyable {
         }
         first = false
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw fail("expected a member name in double quotes") }
-        let key = try readString()
+        let key = try readStringRef()
         skipWhitespace()
         try expect(UInt8(ascii: ":"), "expected ':' after a member name")
         return key
@@ -118,7 +144,10 @@ public struct JSONReader: ~Copyable {
     }
 
     /// Reads a string value, unescaping and validating UTF-8.
-    public mutating func readString() throws(JSONSyntaxError) -> String {
+    public mutating func readString() throws(JSONSyntaxError) -> String { try readStringRef().string }
+
+    /// Reads a string value in place (see `JSONStringRef`), unescaping and validating UTF-8 when needed.
+    public mutating func readStringRef() throws(JSONSyntaxError) -> JSONStringRef {
         skipWhitespace()
         let start = offset
         try expect(UInt8(ascii: "\""), "expected a string")
@@ -130,11 +159,11 @@ public struct JSONReader: ~Copyable {
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[bodyStart..<offset])
                 offset += 1
-                if !sawNonASCII { return String(decoding: slice, as: UTF8.self) }  // ASCII is valid UTF-8
+                if !sawNonASCII { return JSONStringRef(raw: slice, decoded: nil) }  // ASCII is valid UTF-8
                 guard let s = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in a string", at: start) }
-                return s
+                return JSONStringRef(raw: nil, decoded: s)
             }
-            if c == UInt8(ascii: "\\") { return try readEscapedString(from: bodyStart, start: start) }
+            if c == UInt8(ascii: "\\") { return JSONStringRef(raw: nil, decoded: try readEscapedString(from: bodyStart, start: start)) }
             if c < 0x20 { throw fail("control character in a string") }
             offset += 1
         }

@@ -91,22 +91,29 @@ private struct State {
         return try r.readString()
     }
 
+    /// A string value in place (valid while the input is), or nil after recording why not.
+    mutating func readStringRef(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
+                                what: @autoclosure () -> String? = nil) throws(JSONSyntaxError) -> JSONStringRef? {
+        guard try expectKind(&r, .string, pointer(), nullable: nullable, what: what()) else { return nil }
+        return try r.readStringRef()
+    }
+
     mutating func readBool(_ r: inout JSONReader, _ pointer: @autoclosure () -> String) throws(JSONSyntaxError) -> Bool? {
         guard try expectKind(&r, .bool, pointer(), nullable: true) else { return nil }
         return try r.readBool()
     }
 
     mutating func readDate(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
-        guard let s = try readString(&r, pointer(), nullable: nullable, what: "a date YYYY-MM-DD") else { return nil }
-        guard let d = CivilDate(s) else { error(pointer(), "must be a valid date YYYY-MM-DD"); return nil }
+        guard let s = try readStringRef(&r, pointer(), nullable: nullable, what: "a date YYYY-MM-DD") else { return nil }
+        guard let d = s.withBytes({ CivilDate(utf8: $0) }) else { error(pointer(), "must be a valid date YYYY-MM-DD"); return nil }
         return d
     }
 
-    mutating func readEnum<E: RawRepresentable & CaseIterable>(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
-                                                               nullable: Bool = false) throws(JSONSyntaxError) -> E? where E.RawValue == String {
+    mutating func readEnum<E: JSONEnum>(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
+                                        nullable: Bool = false) throws(JSONSyntaxError) -> E? {
         func options() -> String { E.allCases.map { $0.rawValue }.joined(separator: ", ") }
-        guard let s = try readString(&r, pointer(), nullable: nullable, what: "one of \(options())") else { return nil }
-        guard let e = E(rawValue: s) else { error(pointer(), "must be one of \(options())"); return nil }
+        guard let s = try readStringRef(&r, pointer(), nullable: nullable, what: "one of \(options())") else { return nil }
+        guard let e = s.withBytes({ E.named($0) }) else { error(pointer(), "must be one of \(options())"); return nil }
         return e
     }
 
@@ -114,7 +121,7 @@ private struct State {
         guard try expectKind(&r, .object, "") else { return }
         try r.beginObject()
         var first = true
-        while let key = try r.nextKey(first: &first) {
+        while let key = try r.nextKeyRef(first: &first) {
             switch key {
             case "memberId":
                 if let s = try readString(&r, "/memberId") {
@@ -123,8 +130,8 @@ private struct State {
                     } else { memberId = s }
                 }
             case "month":
-                if let s = try readString(&r, "/month", what: "a month YYYY-MM") {
-                    if let m = YearMonth(s) { month = m } else { error("/month", "must be a valid month YYYY-MM") }
+                if let s = try readStringRef(&r, "/month", what: "a month YYYY-MM") {
+                    if let m = s.withBytes({ YearMonth(utf8: $0) }) { month = m } else { error("/month", "must be a valid month YYYY-MM") }
                 }
             case "rateSchedule":
                 rateSchedule = try readString(&r, "/rateSchedule", nullable: true)
@@ -168,7 +175,7 @@ private struct State {
         guard try expectKind(&r, .object, "/member") else { return }
         try r.beginObject()
         var first = true
-        while let key = try r.nextKey(first: &first) {
+        while let key = try r.nextKeyRef(first: &first) {
             switch key {
             case "status": status = try readEnum(&r, "/member/status", MemberStatus.self)
             case "admissionDate": admissionDate = try readDate(&r, "/member/admissionDate", nullable: true)
@@ -196,12 +203,12 @@ private struct State {
 
     mutating func readService(_ r: inout JSONReader, _ index: Int) throws(JSONSyntaxError) -> PartialService {
         var s = PartialService()
-        let base = "/services/\(index)"
+        var base: String { "/services/\(index)" }  // built only for an error
         guard try expectKind(&r, .object, base) else { s.complete = false; return s }
         let before = errors.count
         try r.beginObject()
         var first = true
-        while let key = try r.nextKey(first: &first) {
+        while let key = try r.nextKeyRef(first: &first) {
             switch key {
             case "id":
                 if let v = try readString(&r, base + "/id", nullable: true) {
@@ -209,8 +216,8 @@ private struct State {
                 }
             case "date": s.date = try readDate(&r, base + "/date", nullable: false)
             case "startTime":
-                if let v = try readString(&r, base + "/startTime", nullable: true, what: "a time HH:MM") {
-                    if let m = parseClockTime(v) { s.startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
+                if let v = try readStringRef(&r, base + "/startTime", nullable: true, what: "a time HH:MM") {
+                    if let m = v.withBytes({ parseClockTime(utf8: $0) }) { s.startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
                 }
             case "component": s.component = try readEnum(&r, base + "/component", Component.self)
             case "format": s.format = try readEnum(&r, base + "/format", ServiceFormat.self)
@@ -227,9 +234,11 @@ private struct State {
             default: try r.skipValue()
             }
         }
-        for (field, present) in [("date", s.date != nil), ("component", s.component != nil), ("format", s.format != nil),
-                                 ("minutes", s.minutes != nil), ("location", s.location != nil)] where !present {
-            if !errors[before...].contains(where: { $0.pointer == base + "/" + field }) { error(base + "/" + field, "is required") }
+        if s.date == nil || s.component == nil || s.format == nil || s.minutes == nil || s.location == nil {
+            for (field, present) in [("date", s.date != nil), ("component", s.component != nil), ("format", s.format != nil),
+                                     ("minutes", s.minutes != nil), ("location", s.location != nil)] where !present {
+                if !errors[before...].contains(where: { $0.pointer == base + "/" + field }) { error(base + "/" + field, "is required") }
+            }
         }
         s.complete = errors.count == before
         return s

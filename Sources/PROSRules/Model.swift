@@ -1,4 +1,23 @@
 /// The four PROS components (SPEC §4).
+/// A closed set of JSON string values, matched from input bytes without building a String.
+protocol JSONEnum: RawRepresentable, CaseIterable where RawValue == String {
+    static var byteNames: [(bytes: [UInt8], value: Self)] { get }
+}
+
+extension JSONEnum {
+    static func table() -> [(bytes: [UInt8], value: Self)] { allCases.map { (Array($0.rawValue.utf8), $0) } }
+    static func named(_ bytes: UnsafeBufferPointer<UInt8>) -> Self? {
+        for entry in byteNames where entry.bytes.elementsEqual(bytes) { return entry.value }
+        return nil
+    }
+}
+
+extension Component: JSONEnum { static let byteNames = table() }
+extension ServiceFormat: JSONEnum { static let byteNames = table() }
+extension Location: JSONEnum { static let byteNames = table() }
+extension Telehealth: JSONEnum { static let byteNames = table() }
+extension MemberStatus: JSONEnum { static let byteNames = table() }
+
 public enum Component: String, Sendable, CaseIterable, Hashable {
     case crs = "CRS", ir = "IR", ors = "ORS", ct = "CT"
 }

@@ -10,10 +10,21 @@ public final class Metrics: Sendable {
         var counts = [Int](repeating: 0, count: Metrics.buckets.count)
         var sum = 0.0
         var count = 0
+
+        mutating func observe(_ seconds: Double) {
+            for i in counts.indices where seconds <= Metrics.buckets[i] { counts[i] += 1 }
+            sum += seconds
+            count += 1
+        }
+    }
+
+    struct RouteStatus: Hashable {
+        var route: String
+        var status: Int
     }
 
     struct State {
-        var requests: [String: Int] = [:]  // "route|status"
+        var requests: [RouteStatus: Int] = [:]
         var latency: [String: Histogram] = [:]  // route
         var priced = 0
         var pricingErrors = 0
@@ -33,12 +44,8 @@ public final class Metrics: Sendable {
 
     public func requestFinished(route: String, status: Int, seconds: Double) {
         state.withLock { s in
-            s.requests["\(route)|\(status)", default: 0] += 1
-            var h = s.latency[route] ?? Histogram()
-            for (i, b) in Self.buckets.enumerated() where seconds <= b { h.counts[i] += 1 }
-            h.sum += seconds
-            h.count += 1
-            s.latency[route] = h
+            s.requests[RouteStatus(route: route, status: status), default: 0] += 1
+            s.latency[route, default: Histogram()].observe(seconds)  // in place: no copy of the buckets
         }
     }
 
@@ -58,9 +65,8 @@ public final class Metrics: Sendable {
     public func render(openConnections: Int) -> String {
         let s = state.withLock { $0 }
         var out = "# HELP pros_http_requests_total HTTP requests by route template and status.\n# TYPE pros_http_requests_total counter\n"
-        for (key, n) in s.requests.sorted(by: { $0.key < $1.key }) {
-            let p = key.split(separator: "|")
-            out += "pros_http_requests_total{route=\"\(p[0])\",status=\"\(p[1])\"} \(n)\n"
+        for (key, n) in s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
+            out += "pros_http_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(n)\n"
         }
         out += "# HELP pros_http_request_duration_seconds Request latency by route template.\n# TYPE pros_http_request_duration_seconds histogram\n"
         for (route, h) in s.latency.sorted(by: { $0.key < $1.key }) {

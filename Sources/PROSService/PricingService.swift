@@ -57,15 +57,20 @@ public final class PricingService: HTTPHandler {
         let ctx = Context(requestId: requestId(head), route: routeTemplate(head.path), method: head.method,
                           started: monotonicNs(), client: clientAddress(head, remoteAddress))
         metrics.requestStarted()
-        let path = head.path
+        let path = ctx.route
         let allowed: String
+        let methodAllowed: Bool
         switch path {
-        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets": allowed = "GET, HEAD"
-        case "/v1/claims/price", "/v1/claims/price/batch": allowed = "POST"
+        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets":
+            allowed = "GET, HEAD"
+            methodAllowed = head.method == "GET" || head.method == "HEAD"
+        case "/v1/claims/price", "/v1/claims/price/batch":
+            allowed = "POST"
+            methodAllowed = head.method == "POST"
         default:
-            return .respond(finish(ctx, problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(path)")))
+            return .respond(finish(ctx, problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(head.path)")))
         }
-        guard allowed.contains(head.method) else {
+        guard methodAllowed else {
             var r = problem(405, "urn:pros-pricer:problem:method-not-allowed", "Method not allowed", "\(path) allows \(allowed)")
             r.headers.add("Allow", allowed)
             return .respond(finish(ctx, r))
@@ -240,10 +245,12 @@ public final class PricingService: HTTPHandler {
         return xff.split(separator: ",").last.map { String($0).trimmingSpaces } ?? peer
     }
 
+    /// The route a path names (its own text for a known route), else "unmatched"; compared as bytes.
     func routeTemplate(_ path: Substring) -> String {
-        switch path {
-        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/claims/price", "/v1/claims/price/batch": String(path)
-        default: "unmatched"
+        let p = String(path)
+        switch p {
+        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/claims/price", "/v1/claims/price/batch": return p
+        default: return "unmatched"
         }
     }
 

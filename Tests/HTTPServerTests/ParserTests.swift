@@ -18,7 +18,8 @@ import Testing
                 p.append(piece)
                 while let e = try p.next() {
                     switch e {
-                    case let .head(m, t, v, h): out.append("\(m) \(t) \(v.rawValue) \(h.joined(separator: "|"))")
+                    case let .head(h):
+                        out.append("\(h.method) \(h.target) \(h.version.rawValue) \(h.headers.fields.map { $0.name + ": " + $0.value }.joined(separator: "|"))")
                     case let .body(b): body += b
                     case .end: out.append("body=" + String(decoding: body, as: UTF8.self)); body = []
                     }
