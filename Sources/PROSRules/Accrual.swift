@@ -38,15 +38,17 @@ struct Accrual {
             case (nil, nil): return a < b
             }
         }
-        var dayAccrued: [CivilDate: Int] = [:]
-        var dayIntervals: [CivilDate: [(start: Int, end: Int, index: Int)]] = [:]
+        // `order` runs day by day, so the day being accrued is always the last one here.
+        var days: [(date: CivilDate, accrued: Int, intervals: [(start: Int, end: Int, index: Int)])] = []
         var overlapNotes: [String] = [], overlapIds: [String] = []
         var capNotes: [String] = [], capIds: [String] = []
         for i in order where dispositions[i].excludedBy == nil {
             let s = services[i]
+            if days.last?.date != s.date { days.append((s.date, 0, [])) }
+            let day = days.count - 1
             if let start = s.startMinute {
                 let end = start + s.minutes
-                if let other = dayIntervals[s.date, default: []].first(where: { start < $0.end && $0.start < end }) {
+                if let other = days[day].intervals.first(where: { start < $0.end && $0.start < end }) {
                     dispositions[i].excludedBy = .serviceTimeOverlap
                     dispositions[i].findings.append(.serviceTimeOverlap)
                     overlapIds.append(s.id)
@@ -54,16 +56,16 @@ struct Accrual {
                     continue
                 }
                 // Takes up its time even if the cap leaves it nothing to accrue.
-                dayIntervals[s.date, default: []].append((start, end, i))
+                days[day].intervals.append((start, end, i))
             }
-            let used = dayAccrued[s.date, default: 0]
+            let used = days[day].accrued
             let accrued = min(dispositions[i].units, max(0, rules.dailyCap - used))
             if accrued < dispositions[i].units {
                 dispositions[i].findings.append(.dailyCapApplied)
                 capIds.append(s.id)
                 capNotes.append("\(s.id) on \(s.date) accrued \(accrued) of \(dispositions[i].units) units")
             }
-            dayAccrued[s.date] = used + accrued
+            days[day].accrued = used + accrued
             dispositions[i].accrued = accrued
             // SPEC §3: each accrued off-site unit counts twice toward the tier (never toward a minimum).
             dispositions[i].tierUnits = accrued * (dispositions[i].countedAs == .offsite ? rules.offsiteMultiplier : 1)

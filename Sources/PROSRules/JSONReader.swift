@@ -38,8 +38,39 @@ public struct JSONStringRef {
     }
 
     public static func ~= (pattern: StaticString, value: JSONStringRef) -> Bool {
-        pattern.withUTF8Buffer { p in value.withBytes { p.elementsEqual($0) } }
+        pattern.withUTF8Buffer { p in value.withBytes { sameBytes(p, $0) } }
     }
+}
+
+/// The number of leading bytes from `start` that need no attention inside a JSON string: not `"`, not `\\`,
+/// not a control character, not non-ASCII. Eight bytes at a time (SWAR), then byte by byte.
+@inline(__always) func plainStringPrefix(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    let quotes = ones &* 0x22, backslashes = ones &* 0x5C, spaces = ones &* 0x20
+    var i = start
+    if let base = p.baseAddress {
+        while i + 8 <= p.count {
+            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            // A byte's high bit ends up set when it is a quote, a backslash, below 0x20 or above 0x7F
+            // (borrows only ever mark bytes after such a byte, which the byte loop below then checks).
+            let t = ((x ^ quotes) &- ones) | ((x ^ backslashes) &- ones) | (x &- spaces) | x
+            if t & highs != 0 { break }
+            i += 8
+        }
+    }
+    while i < p.count {
+        let c = p[i]
+        if c == 0x22 || c == 0x5C || c < 0x20 || c >= 0x80 { break }
+        i += 1
+    }
+    return i - start
+}
+
+/// Byte equality, lengths first.
+@inline(__always) func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    for i in 0..<a.count where a[i] != b[i] { return false }
+    return true
 }
 
 /// A forward-only pull reader over UTF-8 JSON bytes (RFC 8259).
@@ -154,6 +185,8 @@ public struct JSONReader: ~Copyable {
         let bodyStart = offset
         var sawNonASCII = false
         while offset < bytes.count {
+            offset += plainStringPrefix(bytes, from: offset)
+            guard offset < bytes.count else { break }
             let c = bytes[offset]
             if c >= 0x80 { sawNonASCII = true }
             if c == UInt8(ascii: "\"") {

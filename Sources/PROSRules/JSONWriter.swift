@@ -26,7 +26,18 @@ public struct JSONWriter {
     }
 
     public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
-    public mutating func int(_ value: Int) { separate(); bytes.append(contentsOf: String(value).utf8); needsComma = true }
+    public mutating func int(_ value: Int) { separate(); appendDecimal(value); needsComma = true }
+
+    mutating func appendDecimal(_ value: Int) {
+        if value < 0 {
+            guard value != .min else { bytes.append(contentsOf: String(value).utf8); return }
+            bytes.append(UInt8(ascii: "-"))
+            appendDecimal(-value)
+            return
+        }
+        if value >= 10 { appendDecimal(value / 10) }
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + value % 10))
+    }
     public mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true }
     public mutating func null() { separate(); bytes.append(contentsOf: "null".utf8); needsComma = true }
     public mutating func optionalString(_ value: String?) { if let value { string(value) } else { null() } }
@@ -67,7 +78,16 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var s = s
         let plain: Bool = s.withUTF8 { u in
-            for c in u where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+            // Non-ASCII needs no escaping: scan on past it.
+            var i = 0
+            while i < u.count {
+                i += plainStringPrefix(u, from: i)
+                if i < u.count {
+                    let c = u[i]
+                    if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+                    i += 1
+                }
+            }
             bytes.append(contentsOf: u)
             return true
         }

@@ -236,11 +236,11 @@ struct MonthRun {
 
     func withTelehealthModifiers(_ line: ClaimLine) -> ClaimLine {
         var line = line
-        var kinds = Set<Telehealth>()
+        var audioVideo = false, audioOnly = false
         for (s, d) in zip(m.services, dispositions) where d.accrued > 0 && (line.component == nil || s.component == line.component) {
-            kinds.insert(s.telehealth)
+            if s.telehealth == .audioVideo { audioVideo = true } else if s.telehealth == .audioOnly { audioOnly = true }
         }
-        for kind in [Telehealth.audioVideo, .audioOnly] where kinds.contains(kind) {
+        for (kind, used) in [(Telehealth.audioVideo, audioVideo), (.audioOnly, audioOnly)] where used {
             if let modifier = rules.telehealthModifiers[kind], !line.modifiers.contains(modifier) { line.modifiers.append(modifier) }
         }
         return line
