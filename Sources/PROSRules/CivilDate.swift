@@ -29,7 +29,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
-    public var description: String { pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) }
+    public var description: String {
+        String(unsafeUninitializedCapacity: 10) { b in
+            putDigits(year, 4, b, 0); b[4] = 0x2D; putDigits(month, 2, b, 5); b[7] = 0x2D; putDigits(day, 2, b, 8)
+            return 10
+        }
+    }
 }
 
 /// A calendar month (`YYYY-MM`): the period a member-month is billed for.
@@ -75,7 +80,12 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public static func < (a: YearMonth, b: YearMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
-    public var description: String { pad(year, 4) + "-" + pad(month, 2) }
+    public var description: String {
+        String(unsafeUninitializedCapacity: 7) { b in
+            putDigits(year, 4, b, 0); b[4] = 0x2D; putDigits(month, 2, b, 5)
+            return 7
+        }
+    }
 }
 
 /// Minutes after midnight from `HH:MM` (00:00–23:59).
@@ -104,6 +114,15 @@ private func digits(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int)
         v = v * 10 + Int(c - 0x30)
     }
     return v
+}
+
+/// Writes `v` (0 ≤ v < 10^width, as years 1–9999 and months and days are) as `width` zero-padded digits.
+@inline(__always) func putDigits(_ v: Int, _ width: Int, _ b: UnsafeMutableBufferPointer<UInt8>, _ at: Int) {
+    var v = v
+    for i in stride(from: at + width - 1, through: at, by: -1) {
+        b[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+        v /= 10
+    }
 }
 
 func pad(_ v: Int, _ width: Int) -> String {

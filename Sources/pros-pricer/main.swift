@@ -12,7 +12,7 @@ usage:
   pros-pricer price [--config DIR] [--batch] [FILE|-]
   pros-pricer check-config [DIR]
   pros-pricer healthcheck [--host ADDR] [--port N]
-  pros-pricer bench [--months N]
+  pros-pricer bench [--months N] [--compact] [--sample]
 
 """
 
@@ -62,9 +62,10 @@ case "healthcheck":
     let a = Arguments(argv.dropFirst(2), valued: ["host", "port"], switches: [])
     exit(runHealthcheck(a))
 case "bench":
-    let a = Arguments(argv.dropFirst(2), valued: ["months"], switches: ["sample"])
-    if a.flags.contains("sample") { print(sampleMonth(Int(a.options["months"] ?? "0") ?? 0)); exit(0) }
-    exit(runBench(months: Int(a.options["months"] ?? "200000") ?? 200000))
+    let a = Arguments(argv.dropFirst(2), valued: ["months"], switches: ["sample", "compact"])
+    let compact = a.flags.contains("compact")
+    if a.flags.contains("sample") { print(sampleMonth(Int(a.options["months"] ?? "0") ?? 0, compact: compact)); exit(0) }
+    exit(runBench(months: Int(a.options["months"] ?? "200000") ?? 200000, compact: compact))
 case "-h", "--help", "help":
     writeAll(1, Array(usage.utf8)); exit(0)
 default:

@@ -46,4 +46,29 @@ import Testing
         #expect(YearMonth("2025-01")!.advanced(by: -2).description == "2024-11")
         #expect(YearMonth("2025-02")!.lastDay.description == "2025-02-28")
     }
+
+    /// The eight-bytes-at-a-time scan stops exactly where a byte-by-byte scan would, for every special byte at every position.
+    @Test func plainStringScanMatchesTheByteByByteRule() {
+        func naive(_ b: [UInt8], _ start: Int) -> Int {
+            var i = start
+            while i < b.count, !(b[i] == 0x22 || b[i] == 0x5C || b[i] < 0x20 || b[i] >= 0x80) { i += 1 }
+            return i - start
+        }
+        for special: UInt8 in [0x22, 0x5C, 0x00, 0x1F, 0x80, 0xFF] {
+            for length in 0..<20 {
+                for position in 0...length {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if position < length { bytes[position] = special }
+                    bytes.append(contentsOf: [0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x20])  // neighbours of the special bytes, all plain
+                    for start in 0...min(2, bytes.count) {
+                        let got = bytes.withUnsafeBufferPointer { plainStringPrefix($0, from: start) }
+                        #expect(got == naive(bytes, start), "special \(special) at \(position) of \(length), from \(start)")
+                    }
+                }
+            }
+        }
+        var w = JSONWriter()
+        w.string("0123456789\"tab\tend é")
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #""0123456789\"tab\tend é""#)
+    }
 }
