@@ -13,7 +13,7 @@ extension PricedClaim {
         w.field("tier", units.tier)
         w.key("byComponent")
         w.beginObject()
-        for c in Component.allCases { w.field(c.rawValue, units.byComponent[c, default: 0]) }
+        for c in Component.allCases { w.key(dynamic: c.rawValue); w.int(units.byComponent[c, default: 0]) }
         w.endObject()
         w.endObject()
         w.key("lines")

@@ -17,8 +17,17 @@ public struct JSONWriter {
     public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma = false }
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
 
-    /// Writes `"name":`; the value written next belongs to it.
-    public mutating func key(_ name: String) {
+    /// Writes `"name":` for a name fixed in the code (plain ASCII, copied as is); the value written next belongs to it.
+    public mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        needsComma = false
+    }
+
+    /// Writes `"name":` for a name known only at run time (escaped as needed).
+    public mutating func key(dynamic name: String) {
         separate()
         appendQuoted(name)
         bytes.append(UInt8(ascii: ":"))
@@ -45,12 +54,12 @@ public struct JSONWriter {
     /// Appends an already-encoded JSON value verbatim.
     public mutating func raw(_ json: [UInt8]) { separate(); bytes.append(contentsOf: json); needsComma = true }
 
-    public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
-    public mutating func field(_ name: String, _ value: Int) { key(name); int(value) }
-    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
-    public mutating func field(_ name: String, optional value: String?) { key(name); optionalString(value) }
+    public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
+    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+    public mutating func field(_ name: StaticString, optional value: String?) { key(name); optionalString(value) }
 
-    public mutating func stringArray(_ name: String, _ values: [String]) {
+    public mutating func stringArray(_ name: StaticString, _ values: [String]) {
         key(name)
         beginArray()
         for v in values { string(v) }
@@ -61,7 +70,7 @@ public struct JSONWriter {
         switch v {
         case let .object(members):
             beginObject()
-            for (k, x) in members { key(k); value(x) }
+            for (k, x) in members { key(dynamic: k); value(x) }
             endObject()
         case let .array(items):
             beginArray()

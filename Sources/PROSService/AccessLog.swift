@@ -18,8 +18,8 @@ public struct Logger: Sendable {
         w.field("ts", timestamp())
         w.field("level", level)
         w.field("msg", message)
-        for (k, v) in fields { w.field(k, v) }
-        for (k, v) in numbers { w.field(k, v) }
+        for (k, v) in fields { w.key(dynamic: k); w.string(v) }
+        for (k, v) in numbers { w.key(dynamic: k); w.int(v) }
         w.endObject()
         w.bytes.append(0x0A)
         _ = w.bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }  // one write: lines never interleave
