@@ -19,10 +19,13 @@ nginx -c $tmp/nginx.conf & NPID=$!
 trap 'kill $PID $NPID 2>/dev/null; rm -rf $tmp' EXIT
 sleep 1
 .build/release/pros-pricer bench --sample --months 7 > $tmp/month.json
-cat > $tmp/post.lua <<LUA
+.build/release/pros-pricer bench --sample --compact --months 7 > $tmp/compact.json
+for m in month compact; do
+cat > $tmp/$m.lua <<LUA
 wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$tmp/month.json"); wrk.body = f:read("*a"); f:close()
+local f = io.open("$tmp/$m.json"); wrk.body = f:read("*a"); f:close()
 LUA
+done
 # Prints requests/s, p50 and p99; leaves requests/s in $tmp/rps.
 run() {
   wrk -t$(( C < 2 ? 1 : 2 )) -c$C -d$D --latency "$@" > $tmp/wrk.txt
@@ -32,8 +35,9 @@ run() {
 echo "nginx fixed response ($C connections):"; run http://127.0.0.1:$NGINX_PORT/; nginx_rps=$(cat $tmp/rps)
 echo "pros-pricer GET /healthz ($C connections):"; run http://127.0.0.1:$PORT/healthz; ours_rps=$(cat $tmp/rps)
 awk -v a="$ours_rps" -v b="$nginx_rps" 'BEGIN {printf "  ratio to nginx: %.0f%%\n", 100 * a / b}'
-echo "pros-pricer POST /v1/claims/price, 20-service month ($C connections):"; run -s $tmp/post.lua http://127.0.0.1:$PORT/v1/claims/price
+echo "pros-pricer POST /v1/claims/price, 20-service month, $(wc -c < $tmp/month.json) bytes ($C connections):"; run -s $tmp/month.lua http://127.0.0.1:$PORT/v1/claims/price
+echo "pros-pricer POST /v1/claims/price, the same month with required fields only, $(wc -c < $tmp/compact.json) bytes ($C connections):"; run -s $tmp/compact.lua http://127.0.0.1:$PORT/v1/claims/price
 echo "  RSS of pros-pricer under load: $(ps -o rss= -p $PID) KiB"
 echo "nginx fixed response (1 connection):"; C=1 run http://127.0.0.1:$NGINX_PORT/
 echo "pros-pricer GET /healthz (1 connection):"; C=1 run http://127.0.0.1:$PORT/healthz
-echo "pros-pricer POST /v1/claims/price (1 connection):"; C=1 run -s $tmp/post.lua http://127.0.0.1:$PORT/v1/claims/price
+echo "pros-pricer POST /v1/claims/price (1 connection):"; C=1 run -s $tmp/month.lua http://127.0.0.1:$PORT/v1/claims/price

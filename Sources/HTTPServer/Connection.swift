@@ -171,6 +171,8 @@ final class Connection {
             var produced: [UInt8] = []
             stream.consume(bytes, into: &produced)
             writeStream(produced, last: false)
+        } else if exchange!.body.isEmpty {
+            exchange!.body = bytes  // the common case, the whole body in one piece: no copy
         } else {
             exchange!.body.append(contentsOf: bytes)
         }

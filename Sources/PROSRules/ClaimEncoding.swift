@@ -43,7 +43,10 @@ extension PricedClaim {
             w.field("tierUnits", s.tierUnits)
             w.field("countedAs", s.countedAs.rawValue)
             w.field("excludedBy", optional: s.excludedBy?.rawValue)
-            w.stringArray("findings", s.findings.map(\.rawValue))
+            w.key("findings")
+            w.beginArray()
+            for f in s.findings { w.string(f.rawValue) }
+            w.endArray()
             w.endObject()
         }
         w.endArray()
