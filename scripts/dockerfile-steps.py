@@ -123,7 +123,7 @@ if os.getuid() == 0 and user.isdigit():
 proc = subprocess.Popen([binary] + entry[1:] + cmd, env=env, preexec_fn=preexec, stderr=subprocess.PIPE, text=True)
 try:
     for _ in range(100):
-        if subprocess.run(health, env=env).returncode == 0: break
+        if subprocess.run(health, env=env, stderr=subprocess.DEVNULL).returncode == 0: break
         time.sleep(0.1)
     else:
         raise SystemExit("HEALTHCHECK never passed")

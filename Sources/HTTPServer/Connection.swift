@@ -205,7 +205,7 @@ final class Connection {
     func fail(_ status: Int, _ reason: String, head: HTTPRequestHead? = nil) {
         let h = head ?? exchange?.head
         if exchange?.streamStarted == true {  // the status line is gone: cut the stream so the client sees an error
-            abandonExchange(status: 499)
+            abandonExchange(status: status)  // logged with the cause; the client sees the cut
             close()
             return
         }

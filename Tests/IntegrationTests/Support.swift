@@ -64,16 +64,20 @@ final class Curl {
             }
             if !chunked { _ = CCurl_setopt_long(handle, CURLOPT_INFILESIZE, body.count) }
         }
+        let status = perform(headers: chunked ? headers + ["Transfer-Encoding: chunked"] : headers)
+        return Reply(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// Sends the request set up on the handle with these header lines; the status, or minus curl's error code.
+    func perform(headers: [String]) -> Int {
         var list: UnsafeMutablePointer<curl_slist>?
         for h in headers { list = curl_slist_append(list, h) }
-        if chunked { list = curl_slist_append(list, "Transfer-Encoding: chunked") }
         _ = CCurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list)
         defer { curl_slist_free_all(list) }
         let rc = curl_easy_perform(handle)
         var status = 0
         _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        if rc != CURLE_OK { status = -Int(rc.rawValue) }
-        return Reply(status: status, headers: sink.headers, body: sink.body)
+        return rc == CURLE_OK ? status : -Int(rc.rawValue)
     }
 
     final class StreamSink {
@@ -120,14 +124,7 @@ final class Curl {
             }
             return size * n
         }
-        var list: UnsafeMutablePointer<curl_slist>?
-        for h in headers + ["Transfer-Encoding: chunked"] { list = curl_slist_append(list, h) }
-        _ = CCurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list)
-        defer { curl_slist_free_all(list) }
-        let rc = curl_easy_perform(handle)
-        var status = 0
-        _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        if rc != CURLE_OK { status = -Int(rc.rawValue) }
+        let status = perform(headers: headers + ["Transfer-Encoding: chunked"])
         return (status, sink.lines, sink.errorLines)
     }
 

@@ -1,0 +1,71 @@
+import Foundation
+import HTTPServer
+import Testing
+
+extension LiveTests {
+    /// The server's per-connection limits and timeouts, configured short, over raw sockets.
+    @Suite(.serialized) struct ServerLimitsTests {
+        @Test func theRequestCapPerConnectionClosesAfterTheLastOne() throws {
+            let s = try LiveService { $0.server.maxRequestsPerConnection = 3 }
+            defer { s.stop() }
+            let get = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            let out = rawExchange(port: s.server.port, Array(String(repeating: get, count: 4).utf8))
+            let answers = out.components(separatedBy: "HTTP/1.1 200 OK").count - 1
+            #expect(answers == 3)  // the fourth is never read: the third said close, and the connection closed
+            let third = out.components(separatedBy: "HTTP/1.1 200 OK")[3]
+            #expect(third.contains("Connection: close"))
+        }
+
+        @Test func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws {
+            let s = try LiveService { $0.server.idleTimeoutMs = 300 }
+            defer { s.stop() }
+            let fd = connectLoopback(port: s.server.port)
+            defer { close(fd) }
+            let get = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            _ = get.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var buf = [UInt8](repeating: 0, count: 4096)
+            var tv = timeval(tv_sec: 3, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            #expect(recv(fd, &buf, buf.count, 0) > 0)
+            let started = DispatchTime.now()
+            let n = recv(fd, &buf, buf.count, 0)  // blocks until the server closes the idle connection
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+            #expect(n == 0)
+            #expect(ms >= 250 && ms < 2000, "closed after \(ms) ms")
+        }
+
+        @Test func aStalledBodyGets408() throws {
+            let s = try LiveService { $0.server.bodyTimeoutMs = 300 }
+            defer { s.stop() }
+            let head = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"memberId\""
+            let out = rawExchange(port: s.server.port, Array(head.utf8), waitMs: 3000)
+            #expect(out.hasPrefix("HTTP/1.1 408 "))
+            #expect(out.contains("Connection: close"))
+        }
+
+        @Test func aClientThatStopsReadingIsDroppedAfterTheWriteTimeout() throws {
+            let s = try LiveService { $0.server.writeTimeoutMs = 300 }
+            defer { s.stop() }
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var small: Int32 = 4096
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(s.server.port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            defer { close(fd) }
+            // Pipelined requests for a large document, never read: output backs up and stalls.
+            let get = Array("GET /openapi.yaml HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            var nonblocking = fcntl(fd, F_GETFL)
+            nonblocking |= O_NONBLOCK
+            _ = fcntl(fd, F_SETFL, nonblocking)
+            for _ in 0..<2000 { _ = get.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+            usleep(200_000)
+            #expect(s.server.openConnections == 1)
+            var waited = 0
+            while s.server.openConnections > 0 && waited < 3000 { usleep(50_000); waited += 50 }
+            #expect(s.server.openConnections == 0, "the stalled connection is still open after \(waited) ms")
+        }
+    }
+}
