@@ -18,6 +18,37 @@ public struct Pricer: Sendable {
     }
 }
 
+/// Accrued units per component: four counters, read and written many times a run, without hashing.
+struct ComponentCounts {
+    var crs = 0, ir = 0, ors = 0, ct = 0
+
+    subscript(c: Component) -> Int {
+        get {
+            switch c {
+            case .crs: crs
+            case .ir: ir
+            case .ors: ors
+            case .ct: ct
+            }
+        }
+        set {
+            switch c {
+            case .crs: crs = newValue
+            case .ir: ir = newValue
+            case .ors: ors = newValue
+            case .ct: ct = newValue
+            }
+        }
+    }
+
+    subscript(c: Component, default _: Int) -> Int {
+        get { self[c] }
+        set { self[c] = newValue }
+    }
+
+    var dictionary: [Component: Int] { [.crs: crs, .ir: ir, .ors: ors, .ct: ct] }
+}
+
 /// One pricing run: the state of a member-month as the rules are applied in order.
 struct MonthRun {
     let m: MemberMonth
@@ -26,7 +57,7 @@ struct MonthRun {
     let dateOfService: CivilDate
     var dispositions: [ServiceDisposition] = []
     var findings: [Finding] = []
-    var byComponent: [Component: Int] = [:]
+    var byComponent = ComponentCounts()
     var accrued = 0
     var tierUnits = 0
 
@@ -59,7 +90,7 @@ struct MonthRun {
         let total = priceAmounts(&lines)
         return PricedClaim(memberId: m.memberId, month: m.month, ruleSet: rules.id, rateSchedule: schedule?.id,
                            dateOfService: dateOfService,
-                           units: UnitTotals(accrued: accrued, tier: tierUnits, byComponent: byComponent),
+                           units: UnitTotals(accrued: accrued, tier: tierUnits, byComponent: byComponent.dictionary),
                            lines: lines, total: total, services: dispositions, findings: findings)
     }
 
