@@ -120,7 +120,9 @@ if os.getuid() == 0 and user.isdigit():
         os.chmod(d, 0o755)
         for f in fs: os.chmod(os.path.join(d, f), 0o755)
     preexec = lambda: (os.setgid(int(user)), os.setuid(int(user)))
-proc = subprocess.Popen([binary] + entry[1:] + cmd, env=env, preexec_fn=preexec, stderr=subprocess.PIPE, text=True)
+log_path = os.path.join(work, "service.log")
+log = open(log_path, "w")
+proc = subprocess.Popen([binary] + entry[1:] + cmd, env=env, preexec_fn=preexec, stderr=log)
 try:
     for _ in range(100):
         if subprocess.run(health, env=env, stderr=subprocess.DEVNULL).returncode == 0: break
@@ -133,9 +135,42 @@ try:
     claim = json.load(urllib.request.urlopen(req, timeout=10))
     assert claim["total"] == "1187.21", claim["total"]
     print("[runtime] POST /v1/claims/price priced the seed example: total", claim["total"])
+    # SIGHUP reloads the baked-in config from PROS_PRICER_CONFIG, and the service keeps answering.
+    proc.send_signal(signal.SIGHUP)
+    for _ in range(50):
+        if "config reloaded" in open(log_path).read(): break
+        time.sleep(0.1)
+    else:
+        raise SystemExit("SIGHUP did not reload the config")
+    claim = json.load(urllib.request.urlopen(req, timeout=10))
+    assert claim["total"] == "1187.21", claim["total"]
+    print("[runtime] SIGHUP reloaded the config; pricing goes on")
 finally:
     proc.send_signal(getattr(signal, stopsignal))
     rc = proc.wait(timeout=30)
+    log.close()
+    logged = open(log_path).read()
     shutil.rmtree(work, ignore_errors=True)
 assert rc == 0, f"{stopsignal} must stop the service with exit 0, got {rc}"
 print(f"[runtime] {stopsignal}: exit 0")
+assert "SEED-ASHLEY" not in logged, "a member id reached the logs"
+assert all(json.loads(line) for line in logged.splitlines()), "every log line is one JSON object"
+print(f"[runtime] {len(logged.splitlines())} log lines, all JSON, no member id")
+
+# The Kubernetes manifest: parses, and says what the container does.
+try:
+    import yaml
+except ImportError:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pyyaml"], check=True)
+    import yaml
+docs = {d["kind"]: d for d in yaml.safe_load_all(open("deploy/kubernetes.yaml")) if d}
+assert set(docs) == {"Deployment", "Service", "HorizontalPodAutoscaler"}, set(docs)
+pod = docs["Deployment"]["spec"]["template"]["spec"]
+container = pod["containers"][0]
+assert container["ports"][0]["containerPort"] == expose
+assert container["readinessProbe"]["httpGet"]["path"] == "/readyz" and container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+assert pod["securityContext"]["runAsUser"] == int(user)
+grace_ms = json.load(open("config/server.json")).get("shutdownGraceMs", 10000)
+assert pod["terminationGracePeriodSeconds"] * 1000 > grace_ms, "Kubernetes must wait longer than the drain"
+assert docs["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]["name"] == docs["Deployment"]["metadata"]["name"]
+print("[kubernetes] deploy/kubernetes.yaml: Deployment (probes, non-root, grace > drain), Service, HPA")
