@@ -24,6 +24,7 @@ paths:
         '413': { $ref: '#/components/responses/Problem' }
         '415': { $ref: '#/components/responses/Problem' }
         '422': { $ref: '#/components/responses/Problem' }
+        default: { $ref: '#/components/responses/ServerError' }
   /v1/claims/price/batch:
     post:
       summary: Price many member-months (NDJSON streamed, or a JSON array)
@@ -47,26 +48,54 @@ paths:
         '411': { $ref: '#/components/responses/Problem' }
         '413': { $ref: '#/components/responses/Problem' }
         '415': { $ref: '#/components/responses/Problem' }
+        default: { $ref: '#/components/responses/ServerError' }
   /v1/rule-sets:
     get:
       summary: Loaded rule sets and rate schedules
       responses:
         '200': { description: 'Rule sets, rate schedules and a content digest', content: { application/json: { schema: { type: object } } } }
         '401': { $ref: '#/components/responses/Problem' }
+        default: { $ref: '#/components/responses/ServerError' }
   /healthz:
-    get: { summary: Liveness, responses: { '200': { description: Running, content: { application/json: { schema: { type: object } } } } } }
+    get:
+      summary: Liveness
+      responses:
+        '200': { description: Running, content: { application/json: { schema: { type: object } } } }
+        default: { $ref: '#/components/responses/ServerError' }
+
   /readyz:
     get:
       summary: Readiness
       responses:
         '200': { description: Ready, content: { application/json: { schema: { type: object } } } }
         '503': { description: Draining, content: { application/json: { schema: { type: object } } } }
+        default: { $ref: '#/components/responses/ServerError' }
   /metrics:
-    get: { summary: Prometheus metrics, responses: { '200': { description: Text format 0.0.4, content: { text/plain: { schema: { type: string } } } } } }
+    get:
+      summary: Prometheus metrics
+      responses:
+        '200': { description: Text format 0.0.4, content: { text/plain: { schema: { type: string } } } }
+        default: { $ref: '#/components/responses/ServerError' }
   /openapi.yaml:
-    get: { summary: This document, responses: { '200': { description: OpenAPI 3.1, content: { application/yaml: { schema: { type: object, description: 'This OpenAPI document' } } } } } }
+    get:
+      summary: This document
+      responses:
+        '200': { description: OpenAPI 3.1, content: { application/yaml: { schema: { type: object, description: 'This OpenAPI document' } } } }
+        default: { $ref: '#/components/responses/ServerError' }
+
 components:
   responses:
+    ServerError:
+      description: >-
+        An error the HTTP layer answers on any route, always as an RFC 9457 problem: 400 (malformed request,
+        both Content-Length and Transfer-Encoding), 404, 405 (with Allow), 408 (header section or body too
+        slow), 413, 414, 415 (Content-Encoding other than gzip), 417, 431, 501 (unknown transfer coding),
+        503 (over the connection limit, with Retry-After), 505. After a parse error, a limit or a timeout
+        the connection closes.
+      headers:
+        Retry-After: { description: 'Seconds to wait (503 only)', schema: { type: integer } }
+      content:
+        application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } }
     Problem:
       description: RFC 9457 problem
       content:
