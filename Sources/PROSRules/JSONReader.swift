@@ -166,10 +166,10 @@ public struct JSONReader: ~Copyable {
         return true
     }
 
-    @inline(__always) mutating func expect(_ c: UInt8, _ reason: String) throws(JSONSyntaxError) {
+    @inline(__always) mutating func expect(_ c: UInt8, _ reason: StaticString) throws(JSONSyntaxError) {
         skipWhitespace()
         guard offset < bytes.count, bytes[offset] == c else {
-            throw offset < bytes.count ? fail(reason) : fail("unexpected end of input, " + reason)
+            throw offset < bytes.count ? fail(reason.description) : fail("unexpected end of input, " + reason.description)
         }
         offset += 1
     }
@@ -269,6 +269,15 @@ public struct JSONReader: ~Copyable {
 
     /// Reads a number; returns its text and, when it is an integer that fits, its value.
     public mutating func readNumber() throws(JSONSyntaxError) -> (text: String, integer: Int?) {
+        let (range, integer) = try scanNumber()
+        return (String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self), integer)
+    }
+
+    /// Reads a number without building its text: its value when it is an integer of at most 18 digits, else nil.
+    public mutating func readInteger() throws(JSONSyntaxError) -> Int? { try scanNumber().integer }
+
+    /// Checks a number's syntax (RFC 8259 §6) and consumes it; its bytes and, for an integer that fits, its value.
+    mutating func scanNumber() throws(JSONSyntaxError) -> (range: Range<Int>, integer: Int?) {
         skipWhitespace()
         let start = offset
         var isInteger = true
@@ -293,8 +302,13 @@ public struct JSONReader: ~Copyable {
             guard offset < bytes.count, isDigit(bytes[offset]) else { throw fail("invalid number: digits expected in exponent", at: start) }
             while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
-        return (text, isInteger && offset - start <= 18 ? Int(text) : nil)
+        guard isInteger && offset - start <= 18 else { return (start..<offset, nil) }
+        var value = 0
+        var i = start
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        while i < offset { value = value * 10 + Int(bytes[i] &- 0x30); i += 1 }
+        return (start..<offset, negative ? -value : value)
     }
 
     public mutating func readBool() throws(JSONSyntaxError) -> Bool {
@@ -330,7 +344,7 @@ public struct JSONReader: ~Copyable {
             var first = true
             while try nextElement(first: &first) { try skipValue() }
         case .string: _ = try readString()
-        case .number: _ = try readNumber()
+        case .number: _ = try scanNumber()
         case .bool: _ = try readBool()
         case .null: try readNull()
         }

@@ -227,9 +227,9 @@ private struct State {
             case "prescriberContact": s.prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
             case "minutes":
                 guard try expectKind(&r, .number, base + "/minutes", what: "an integer") else { continue }
-                let n = try r.readNumber()
-                if let v = n.integer, (1...MemberMonthDecoder.maxMinutes).contains(v) { s.minutes = v }
-                else if n.integer != nil { error(base + "/minutes", "must be between 1 and \(MemberMonthDecoder.maxMinutes)") }
+                let n = try r.readInteger()
+                if let v = n, (1...MemberMonthDecoder.maxMinutes).contains(v) { s.minutes = v }
+                else if n != nil { error(base + "/minutes", "must be between 1 and \(MemberMonthDecoder.maxMinutes)") }
                 else { error(base + "/minutes", "must be an integer between 1 and \(MemberMonthDecoder.maxMinutes)") }
             default: try r.skipValue()
             }
