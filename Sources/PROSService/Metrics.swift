@@ -28,7 +28,7 @@ public final class Metrics: Sendable {
         var latency: [String: Histogram] = [:]  // route
         var priced = 0
         var pricingErrors = 0
-        var findings: [String: Int] = [:]
+        var findings: [FindingCode: Int] = [:]
         var reloads: [String: Int] = ["ok": 0, "error": 0]
     }
 
@@ -54,7 +54,7 @@ public final class Metrics: Sendable {
             switch result {
             case let .success(claim):
                 s.priced += 1
-                for f in claim.findings { s.findings[f.code.rawValue, default: 0] += 1 }
+                for f in claim.findings { s.findings[f.code, default: 0] += 1 }
             case .failure: s.pricingErrors += 1
             }
         }
@@ -82,7 +82,7 @@ public final class Metrics: Sendable {
         out += "# HELP pros_member_months_priced_total Member-months priced.\n# TYPE pros_member_months_priced_total counter\npros_member_months_priced_total \(s.priced)\n"
         out += "# HELP pros_member_months_rejected_total Member-months refused (400/422).\n# TYPE pros_member_months_rejected_total counter\npros_member_months_rejected_total \(s.pricingErrors)\n"
         out += "# HELP pros_findings_total Findings by code.\n# TYPE pros_findings_total counter\n"
-        for code in FindingCode.allCases { out += "pros_findings_total{code=\"\(code.rawValue)\"} \(s.findings[code.rawValue, default: 0])\n" }
+        for code in FindingCode.allCases { out += "pros_findings_total{code=\"\(code.rawValue)\"} \(s.findings[code, default: 0])\n" }
         out += "# HELP pros_config_reloads_total Config reloads by outcome.\n# TYPE pros_config_reloads_total counter\n"
         for (k, n) in s.reloads.sorted(by: { $0.key < $1.key }) { out += "pros_config_reloads_total{result=\"\(k)\"} \(n)\n" }
         return out
