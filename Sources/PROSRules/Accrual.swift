@@ -28,10 +28,12 @@ struct Accrual {
         }
 
         // SPEC §3: accrue in time order per day: timed services by start, then untimed in request order.
+        // Sorted on plain keys, so no Service (and its id) is copied per comparison.
+        let keys = services.map { (date: $0.date, start: $0.startMinute) }
         let order = services.indices.sorted { a, b in
-            let x = services[a], y = services[b]
+            let x = keys[a], y = keys[b]
             if x.date != y.date { return x.date < y.date }
-            switch (x.startMinute, y.startMinute) {
+            switch (x.start, y.start) {
             case let (p?, q?): return p != q ? p < q : a < b
             case (.some, nil): return true
             case (nil, .some): return false

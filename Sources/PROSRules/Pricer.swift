@@ -98,10 +98,10 @@ struct MonthRun {
         findings.append(Finding(code: code, severity: severity, message: message, serviceIds: ids))
     }
 
-    /// Services of a component (or all) that accrued at least `minimum` units.
-    func countedIds(_ component: Component?, minimum: Int = 1) -> [String] {
+    /// Services of a component (or all) that accrued units.
+    func countedIds(_ component: Component?) -> [String] {
         zip(m.services, dispositions).compactMap { s, d in
-            (component == nil || s.component == component) && d.accrued >= minimum ? d.id : nil
+            (component == nil || s.component == component) && d.accrued >= 1 ? d.id : nil
         }
     }
 
@@ -185,7 +185,7 @@ struct MonthRun {
     mutating func qualifies(_ rule: AddOnRule, baseBilled: Bool, baseName: String) -> Bool {
         let c = rule.component
         let ids = countedIds(c)
-        guard !countedIds(c, minimum: rule.minServiceUnits).isEmpty else {
+        guard zip(m.services, dispositions).contains(where: { s, d in s.component == c && d.accrued >= rule.minServiceUnits }) else {
             minimumNotMet(c, "needs a \(c.rawValue) service with \(rule.minServiceUnits) accrued units", ids)
             return false
         }
