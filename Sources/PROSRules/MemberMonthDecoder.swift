@@ -23,6 +23,10 @@ public enum MemberMonthDecoder {
     /// Errors listed in one answer; the count in the detail stays exact.
     public static let maxReportedErrors = 100
 
+    /// A service without an id is named by its index; the names are made once.
+    static let indexIds = (0..<maxServices).map { String($0) }
+    static func defaultId(_ index: Int) -> String { index < indexIds.count ? indexIds[index] : String(index) }
+
     public static func decode(_ bytes: [UInt8]) throws(DecodeFailure) -> MemberMonth {
         try bytes.withUnsafeBufferPointer { buffer throws(DecodeFailure) in try decode(buffer) }
     }
@@ -274,9 +278,9 @@ private struct State {
         if let d = dischargeDate, let a = admissionDate, d < a {
             error("/member/dischargeDate", "is before the admission date \(a)")
         }
-        var seenIds: [String: Int] = [:]
+        var seenIds = [String: Int](minimumCapacity: services.count)
         for (i, s) in services.enumerated() {
-            let id = s.id ?? String(i)
+            let id = s.id ?? MemberMonthDecoder.defaultId(i)
             if let j = seenIds[id] {
                 error("/services/\(i)/id", "duplicates the id \"\(id)\" of /services/\(j)" + (s.id == nil ? " (the default id is the index)" : ""))
             } else { seenIds[id] = i }
@@ -289,7 +293,7 @@ private struct State {
                            medicationManagement: medicationManagement, lastPrescriberContact: lastPrescriberContact),
             priorPreadmissionMonths: prior.map(\.0),
             services: services.enumerated().map { i, s in
-                Service(id: s.id ?? String(i), date: s.date!, startMinute: s.startMinute, component: s.component!,
+                Service(id: s.id ?? MemberMonthDecoder.defaultId(i), date: s.date!, startMinute: s.startMinute, component: s.component!,
                         format: s.format!, minutes: s.minutes!, location: s.location!, telehealth: s.telehealth,
                         employmentSetting: s.employmentSetting, prescriberContact: s.prescriberContact)
             })
