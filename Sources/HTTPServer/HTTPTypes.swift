@@ -121,16 +121,13 @@ func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
     return a.withUTF8 { x in
         b.withUTF8 { y in
             guard x.count == y.count else { return false }
-            for i in 0..<x.count where x[i] != y[i] {
-                let p = x[i], q = y[i]
-                let lp = p >= 0x41 && p <= 0x5A ? p + 32 : p
-                let lq = q >= 0x41 && q <= 0x5A ? q + 32 : q
-                if lp != lq { return false }
-            }
+            for i in 0..<x.count where x[i] != y[i] && asciiLower(x[i]) != asciiLower(y[i]) { return false }
             return true
         }
     }
 }
+
+@inline(__always) func asciiLower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c + 32 : c }
 
 /// Without leading and trailing spaces and tabs (optional whitespace, RFC 9110 §5.6.3); works on bytes.
 func trimOWS(_ s: Substring) -> String {
@@ -148,11 +145,7 @@ func asciiContainsLowercased(_ haystack: String, _ needle: StaticString) -> Bool
         needle.withUTF8Buffer { nb in
             guard nb.count <= hb.count else { return false }
             outer: for i in 0...(hb.count - nb.count) {
-                for j in 0..<nb.count {
-                    var c = hb[i + j]
-                    if c >= 0x41 && c <= 0x5A { c += 32 }
-                    if c != nb[j] { continue outer }
-                }
+                for j in 0..<nb.count where asciiLower(hb[i + j]) != nb[j] { continue outer }
                 return true
             }
             return false

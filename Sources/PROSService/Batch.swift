@@ -26,12 +26,7 @@ public struct LineSplitter {
                 return
             }
             if pending.isEmpty && !overflowing {
-                let line = UnsafeBufferPointer(rebasing: b[start..<nl])
-                if line.count > maxLineBytes + 1 || (line.count == maxLineBytes + 1 && line.last != 0x0D) {
-                    emit(.tooLong)
-                } else {
-                    emit(.complete(line.last == 0x0D ? UnsafeBufferPointer(rebasing: line.dropLast()) : line))
-                }
+                emitLine(UnsafeBufferPointer(rebasing: b[start..<nl]), emit)
             } else {
                 append(UnsafeBufferPointer(rebasing: b[start..<nl]))
                 finishLine(emit)
@@ -57,14 +52,15 @@ public struct LineSplitter {
     }
 
     mutating func finishLine(_ emit: (Line) -> Void) {
-        if pending.last == 0x0D { pending.removeLast() }
-        if overflowing || pending.count > maxLineBytes {
-            emit(.tooLong)
-        } else {
-            pending.withUnsafeBufferPointer { emit(.complete($0)) }
-        }
+        if overflowing { emit(.tooLong) } else { pending.withUnsafeBufferPointer { emitLine($0, emit) } }
         pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
         overflowing = false
+    }
+
+    /// One line without its trailing `\r`, or too long.
+    func emitLine(_ line: UnsafeBufferPointer<UInt8>, _ emit: (Line) -> Void) {
+        let content = line.last == 0x0D ? UnsafeBufferPointer(rebasing: line.dropLast()) : line
+        emit(content.count > maxLineBytes ? .tooLong : .complete(content))
     }
 }
 
