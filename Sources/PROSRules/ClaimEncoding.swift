@@ -3,10 +3,10 @@ extension PricedClaim {
     public func write(to w: inout JSONWriter) {
         w.beginObject()
         w.field("memberId", memberId)
-        w.field("month", month.description)
+        w.key("month"); w.month(month)
         w.field("ruleSet", ruleSet)
         w.field("rateSchedule", optional: rateSchedule)
-        w.field("dateOfService", dateOfService.description)
+        w.key("dateOfService"); w.date(dateOfService)
         w.key("units")
         w.beginObject()
         w.field("accrued", units.accrued)
@@ -27,7 +27,7 @@ extension PricedClaim {
             w.field("procedureCode", line.procedureCode)
             w.stringArray("modifiers", line.modifiers)
             w.field("units", line.units)
-            w.field("dateOfService", line.dateOfService.description)
+            w.key("dateOfService"); w.date(line.dateOfService)
             w.field("amount", optional: line.amount?.description)
             w.endObject()
         }

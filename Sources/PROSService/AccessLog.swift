@@ -21,8 +21,8 @@ public struct Logger: Sendable {
         for (k, v) in fields { w.key(dynamic: k); w.string(v) }
         for (k, v) in numbers { w.key(dynamic: k); w.int(v) }
         w.endObject()
-        w.bytes.append(0x0A)
-        _ = w.bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }  // one write: lines never interleave
+        w.appendByte(0x0A)
+        _ = w.withBytes { write(fd, $0.baseAddress, $0.count) }  // one write: lines never interleave
     }
 
     func timestamp() -> String {

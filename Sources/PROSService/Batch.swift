@@ -113,7 +113,7 @@ public struct BatchPricer {
         onResult?(result)
         var w = JSONWriter(capacity: 2048)
         Self.writeItem(line: lineNumber, result, to: &w)
-        out.append(contentsOf: w.bytes)
+        w.withBytes { out.append(contentsOf: $0) }
         out.append(0x0A)
     }
 
