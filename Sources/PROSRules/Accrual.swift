@@ -8,9 +8,17 @@ struct Accrual {
         dispositions.reserveCapacity(services.count)
         var dischargedIds: [String] = [], employmentIds: [String] = [], belowIds: [String] = [], telehealthIds: [String] = []
 
+        // Minutes per unit by format, looked up once a month rather than once a service.
+        let perUnit = (individual: rules.unitMinutes[.individual] ?? 15, collateral: rules.unitMinutes[.collateral] ?? 15,
+                       group: rules.unitMinutes[.group] ?? 15)
         for s in services {
             // SPEC §2: units stack; floor(minutes / minutes-per-unit).
-            let units = s.minutes / (rules.unitMinutes[s.format] ?? 15)
+            let minutesPerUnit = switch s.format {
+            case .individual: perUnit.individual
+            case .collateral: perUnit.collateral
+            case .group: perUnit.group
+            }
+            let units = s.minutes / minutesPerUnit
             var d = ServiceDisposition(id: s.id, units: units, accrued: 0, tierUnits: 0,
                                        countedAs: s.telehealth == .none ? s.location : .onsite, excludedBy: nil, findings: [])
             if let discharge = dischargeDate, s.date > discharge {  // SPEC §7
@@ -40,34 +48,37 @@ struct Accrual {
             case (nil, nil): return a < b
             }
         }
-        // `order` runs day by day, so the day being accrued is always the last one here.
-        var days: [(date: CivilDate, accrued: Int, intervals: [(start: Int, end: Int, index: Int)])] = []
+        // `order` runs day by day: one day is accrued at a time, its timed services' intervals kept in
+        // one flat list from `dayStart` on (no per-day allocations, no Service copied).
+        var day: CivilDate?
+        var used = 0
+        var intervals: [(start: Int, end: Int, index: Int)] = []
+        intervals.reserveCapacity(services.count)
+        var dayStart = 0
         var overlapNotes: [String] = [], overlapIds: [String] = []
         var capNotes: [String] = [], capIds: [String] = []
         for i in order where dispositions[i].excludedBy == nil {
-            let s = services[i]
-            if days.last?.date != s.date { days.append((s.date, 0, [])) }
-            let day = days.count - 1
-            if let start = s.startMinute {
-                let end = start + s.minutes
-                if let other = days[day].intervals.first(where: { start < $0.end && $0.start < end }) {
+            let date = services[i].date
+            if day != date { day = date; used = 0; dayStart = intervals.count }
+            if let start = services[i].startMinute {
+                let end = start + services[i].minutes
+                if let other = intervals[dayStart...].first(where: { start < $0.end && $0.start < end }) {
                     dispositions[i].excludedBy = .serviceTimeOverlap
                     dispositions[i].findings.append(.serviceTimeOverlap)
-                    overlapIds.append(s.id)
-                    overlapNotes.append("\(s.id) overlaps \(services[other.index].id) on \(s.date)")
+                    overlapIds.append(services[i].id)
+                    overlapNotes.append("\(services[i].id) overlaps \(services[other.index].id) on \(date)")
                     continue
                 }
                 // Takes up its time even if the cap leaves it nothing to accrue.
-                days[day].intervals.append((start, end, i))
+                intervals.append((start, end, i))
             }
-            let used = days[day].accrued
             let accrued = min(dispositions[i].units, max(0, rules.dailyCap - used))
             if accrued < dispositions[i].units {
                 dispositions[i].findings.append(.dailyCapApplied)
-                capIds.append(s.id)
-                capNotes.append("\(s.id) on \(s.date) accrued \(accrued) of \(dispositions[i].units) units")
+                capIds.append(services[i].id)
+                capNotes.append("\(services[i].id) on \(date) accrued \(accrued) of \(dispositions[i].units) units")
             }
-            days[day].accrued = used + accrued
+            used += accrued
             dispositions[i].accrued = accrued
             // SPEC §3: each accrued off-site unit counts twice toward the tier (never toward a minimum).
             dispositions[i].tierUnits = accrued * (dispositions[i].countedAs == .offsite ? rules.offsiteMultiplier : 1)

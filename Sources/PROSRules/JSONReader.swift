@@ -38,7 +38,14 @@ public struct JSONStringRef {
     }
 
     public static func ~= (pattern: StaticString, value: JSONStringRef) -> Bool {
-        pattern.withUTF8Buffer { p in value.withBytes { sameBytes(p, $0) } }
+        if let raw = value.raw {  // the common case, without closures
+            let n = pattern.utf8CodeUnitCount
+            guard raw.count == n, let b = raw.baseAddress else { return n == 0 && raw.count == 0 }
+            let p = pattern.utf8Start
+            for i in 0..<n where b[i] != p[i] { return false }
+            return true
+        }
+        return pattern.withUTF8Buffer { p in value.withBytes { sameBytes(p, $0) } }
     }
 }
 
@@ -183,6 +190,20 @@ public struct JSONReader: ~Copyable {
         let start = offset
         try expect(UInt8(ascii: "\""), "expected a string")
         let bodyStart = offset
+        // Fast path: most strings (every member name here) are short, plain ASCII without escapes.
+        if let base = bytes.baseAddress {
+            var i = offset
+            let end = min(bytes.count, offset + 32)
+            while i < end {
+                let c = base[i]
+                if c == UInt8(ascii: "\"") {
+                    offset = i + 1
+                    return JSONStringRef(raw: UnsafeBufferPointer(start: base + bodyStart, count: i - bodyStart), decoded: nil)
+                }
+                if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
+                i += 1
+            }
+        }
         var sawNonASCII = false
         while offset < bytes.count {
             offset += plainStringPrefix(bytes, from: offset)
@@ -313,8 +334,8 @@ public struct JSONReader: ~Copyable {
 
     public mutating func readBool() throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
-        if match("true") { return true }
-        if match("false") { return false }
+        if offset < bytes.count && bytes[offset] == UInt8(ascii: "f") { if match("false") { return false } }
+        else if match("true") { return true }
         throw fail("invalid literal")
     }
 
@@ -338,12 +359,12 @@ public struct JSONReader: ~Copyable {
         case .object:
             try beginObject()
             var first = true
-            while try nextKey(first: &first) != nil { try skipValue() }
+            while try nextKeyRef(first: &first) != nil { try skipValue() }
         case .array:
             try beginArray()
             var first = true
             while try nextElement(first: &first) { try skipValue() }
-        case .string: _ = try readString()
+        case .string: _ = try readStringRef()  // checked (escapes, UTF-8), never copied
         case .number: _ = try scanNumber()
         case .bool: _ = try readBool()
         case .null: try readNull()

@@ -58,6 +58,33 @@ private struct PartialService {
     var complete = true
 }
 
+/// The members of a service object, told apart by length first: a service has a dozen members and a
+/// month up to a thousand services, so this runs often.
+private enum ServiceKey {
+    case id, date, startTime, component, format, minutes, location, telehealth, employmentSetting, prescriberContact, other
+
+    init(_ key: JSONStringRef) {
+        self = key.withBytes { b in
+            func is_(_ name: StaticString) -> Bool {
+                let p = name.utf8Start
+                for i in 0..<b.count where b[i] != p[i] { return false }
+                return true
+            }
+            switch b.count {
+            case 2: return is_("id") ? .id : .other
+            case 4: return is_("date") ? .date : .other
+            case 6: return is_("format") ? .format : .other
+            case 7: return is_("minutes") ? .minutes : .other
+            case 8: return is_("location") ? .location : .other
+            case 9: return is_("startTime") ? .startTime : is_("component") ? .component : .other
+            case 10: return is_("telehealth") ? .telehealth : .other
+            case 17: return is_("employmentSetting") ? .employmentSetting : is_("prescriberContact") ? .prescriberContact : .other
+            default: return .other
+            }
+        }
+    }
+}
+
 private struct State {
     var errors: [FieldError] = []
     var memberId: String?
@@ -213,29 +240,29 @@ private struct State {
         try r.beginObject()
         var first = true
         while let key = try r.nextKeyRef(first: &first) {
-            switch key {
-            case "id":
+            switch ServiceKey(key) {
+            case .id:
                 if let v = try readString(&r, base + "/id", nullable: true) {
-                    if v.isEmpty || v.count > 128 { error(base + "/id", "must be 1 to 128 characters") } else { s.id = v }
+                    if v.isEmpty || (v.utf8.count > 128 && v.count > 128) { error(base + "/id", "must be 1 to 128 characters") } else { s.id = v }
                 }
-            case "date": s.date = try readDate(&r, base + "/date", nullable: false)
-            case "startTime":
+            case .date: s.date = try readDate(&r, base + "/date", nullable: false)
+            case .startTime:
                 if let v = try readStringRef(&r, base + "/startTime", nullable: true, what: "a time HH:MM") {
                     if let m = v.withBytes({ parseClockTime(utf8: $0) }) { s.startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
                 }
-            case "component": s.component = try readEnum(&r, base + "/component", Component.self)
-            case "format": s.format = try readEnum(&r, base + "/format", ServiceFormat.self)
-            case "location": s.location = try readEnum(&r, base + "/location", Location.self)
-            case "telehealth": s.telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
-            case "employmentSetting": s.employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
-            case "prescriberContact": s.prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
-            case "minutes":
+            case .component: s.component = try readEnum(&r, base + "/component", Component.self)
+            case .format: s.format = try readEnum(&r, base + "/format", ServiceFormat.self)
+            case .location: s.location = try readEnum(&r, base + "/location", Location.self)
+            case .telehealth: s.telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
+            case .employmentSetting: s.employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
+            case .prescriberContact: s.prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
+            case .minutes:
                 guard try expectKind(&r, .number, base + "/minutes", what: "an integer") else { continue }
                 let n = try r.readInteger()
                 if let v = n, (1...MemberMonthDecoder.maxMinutes).contains(v) { s.minutes = v }
                 else if n != nil { error(base + "/minutes", "must be between 1 and \(MemberMonthDecoder.maxMinutes)") }
                 else { error(base + "/minutes", "must be an integer between 1 and \(MemberMonthDecoder.maxMinutes)") }
-            default: try r.skipValue()
+            case .other: try r.skipValue()
             }
         }
         if s.date == nil || s.component == nil || s.format == nil || s.minutes == nil || s.location == nil {

@@ -7,7 +7,9 @@ protocol JSONEnum: RawRepresentable, CaseIterable where RawValue == String {
 extension JSONEnum {
     static func table() -> [(bytes: [UInt8], value: Self)] { allCases.map { (Array($0.rawValue.utf8), $0) } }
     static func named(_ bytes: UnsafeBufferPointer<UInt8>) -> Self? {
-        for entry in byteNames where entry.bytes.withUnsafeBufferPointer({ sameBytes($0, bytes) }) { return entry.value }
+        for entry in byteNames where entry.bytes.count == bytes.count {
+            if entry.bytes.withUnsafeBufferPointer({ sameBytes($0, bytes) }) { return entry.value }
+        }
         return nil
     }
 }

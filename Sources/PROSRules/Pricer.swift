@@ -184,7 +184,7 @@ struct MonthRun {
     /// Whether an add-on's conditions hold (SPEC §5); records a finding for each one that does not.
     mutating func qualifies(_ rule: AddOnRule, baseBilled: Bool, baseName: String) -> Bool {
         let c = rule.component
-        let ids = countedIds(c)
+        var ids: [String] { countedIds(c) }  // listed only in a finding
         guard zip(m.services, dispositions).contains(where: { s, d in s.component == c && d.accrued >= rule.minServiceUnits }) else {
             minimumNotMet(c, "needs a \(c.rawValue) service with \(rule.minServiceUnits) accrued units", ids)
             return false
