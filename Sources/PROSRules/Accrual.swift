@@ -55,8 +55,8 @@ struct Accrual {
         var intervals: [(start: Int, end: Int, index: Int)] = []
         intervals.reserveCapacity(services.count)
         var dayStart = 0
-        var overlapNotes: [String] = [], overlapIds: [String] = []
-        var capNotes: [String] = [], capIds: [String] = []
+        var overlapNotes = Sentence(), overlapIds: [String] = []
+        var capNotes = Sentence(), capIds: [String] = []
         for i in order where dispositions[i].excludedBy == nil {
             let date = services[i].date
             if day != date { day = date; used = 0; dayStart = intervals.count }
@@ -66,6 +66,7 @@ struct Accrual {
                     dispositions[i].excludedBy = .serviceTimeOverlap
                     dispositions[i].findings.append(.serviceTimeOverlap)
                     overlapIds.append(services[i].id)
+                    if !overlapNotes.isEmpty { overlapNotes.append("; ") }
                     overlapNotes.append("\(services[i].id) overlaps \(services[other.index].id) on \(date)")
                     continue
                 }
@@ -76,6 +77,7 @@ struct Accrual {
             if accrued < dispositions[i].units {
                 dispositions[i].findings.append(.dailyCapApplied)
                 capIds.append(services[i].id)
+                if !capNotes.isEmpty { capNotes.append("; ") }
                 capNotes.append("\(services[i].id) on \(date) accrued \(accrued) of \(dispositions[i].units) units")
             }
             used += accrued
@@ -97,16 +99,16 @@ struct Accrual {
             add(.telehealthCountedOnsite, .info, "\(count(telehealthIds)) delivered by telehealth but sent as off-site counted as on-site, not doubled (SPEC §3).", telehealthIds)
         }
         if !overlapIds.isEmpty {
-            add(.serviceTimeOverlap, .warning, "Overlapping times cannot be credited twice; excluded: " + overlapNotes.joined(separator: "; ") + " (SPEC §3).", overlapIds)
+            add(.serviceTimeOverlap, .warning, "Overlapping times cannot be credited twice; excluded: \(overlapNotes) (SPEC §3).", overlapIds)
         }
         if !capIds.isEmpty {
-            add(.dailyCapApplied, .info, "The daily cap of \(rules.dailyCap) units applied: " + capNotes.joined(separator: "; ") + " (SPEC §3).", capIds)
+            add(.dailyCapApplied, .info, "The daily cap of \(rules.dailyCap) units applied: \(capNotes) (SPEC §3).", capIds)
         }
     }
 
-    mutating func add(_ code: FindingCode, _ severity: Severity, _ message: String, _ ids: [String]) {
-        findings.append(Finding(code: code, severity: severity, message: message, serviceIds: ids))
+    mutating func add(_ code: FindingCode, _ severity: Severity, _ message: Sentence, _ ids: [String]) {
+        findings.append(Finding(code: code, severity: severity, message: message.description, serviceIds: ids))
     }
 }
 
-func count(_ ids: [String]) -> String { ids.count == 1 ? "1 service" : "\(ids.count) services" }
+func count(_ ids: [String]) -> Sentence { ids.count == 1 ? "1 service" : "\(ids.count) services" }

@@ -21,28 +21,36 @@ public enum JSONKind: Sendable, Equatable {
     }
 }
 
-/// A string value or member name as it sits in the input: its bytes in place when it had no escapes and
-/// was ASCII (the common case: nothing is copied or validated twice), else the decoded `String`.
-/// Valid only while the reader's input is. Compare it with string literals in `switch` (`~=`).
+/// A string value or member name as it sits in the input: the bytes between its quotes, already
+/// checked (escapes, UTF-8). Without escapes (the common case) those bytes are the value, compared and
+/// parsed in place; with escapes the value is decoded when asked for. A plain value, nothing to
+/// release, valid only while the reader's input is. Compare it with string literals in `switch` (`~=`).
 public struct JSONStringRef {
-    let raw: UnsafeBufferPointer<UInt8>?
-    let decoded: String?
+    /// The bytes between the quotes, exactly as sent.
+    let raw: UnsafeBufferPointer<UInt8>
+    let escaped: Bool
 
-    public var string: String { decoded ?? String(decoding: raw!, as: UTF8.self) }
+    /// The value (escapes decoded).
+    public var string: String {
+        guard escaped, let base = raw.baseAddress else { return String(decoding: raw, as: UTF8.self) }
+        // Read again, quotes included: it was checked when first read, so this cannot fail.
+        var r = JSONReader(UnsafeBufferPointer(start: base - 1, count: raw.count + 2))
+        return (try? r.readEscapedValue()) ?? ""
+    }
 
     /// Its UTF-8 bytes.
-    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let raw { return body(raw) }
-        var s = decoded!
+    @inline(__always) public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if !escaped { return body(raw) }
+        var s = string
         return s.withUTF8(body)
     }
 
     public static func ~= (pattern: StaticString, value: JSONStringRef) -> Bool {
-        if let raw = value.raw {  // the common case, without closures
+        if !value.escaped {  // the common case, without closures
             let n = pattern.utf8CodeUnitCount
-            guard raw.count == n, let b = raw.baseAddress else { return n == 0 && raw.count == 0 }
+            guard value.raw.count == n else { return false }
             let p = pattern.utf8Start
-            for i in 0..<n where b[i] != p[i] { return false }
+            for i in 0..<n where value.raw[i] != p[i] { return false }
             return true
         }
         return pattern.withUTF8Buffer { p in value.withBytes { sameBytes(p, $0) } }
@@ -198,7 +206,7 @@ public struct JSONReader: ~Copyable {
                 let c = base[i]
                 if c == UInt8(ascii: "\"") {
                     offset = i + 1
-                    return JSONStringRef(raw: UnsafeBufferPointer(start: base + bodyStart, count: i - bodyStart), decoded: nil)
+                    return JSONStringRef(raw: UnsafeBufferPointer(start: base + bodyStart, count: i - bodyStart), escaped: false)
                 }
                 if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
                 i += 1
@@ -213,15 +221,25 @@ public struct JSONReader: ~Copyable {
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[bodyStart..<offset])
                 offset += 1
-                if !sawNonASCII { return JSONStringRef(raw: slice, decoded: nil) }  // ASCII is valid UTF-8
-                guard let s = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in a string", at: start) }
-                return JSONStringRef(raw: nil, decoded: s)
+                // ASCII is valid UTF-8; anything else is checked once here.
+                if sawNonASCII && String(validating: slice, as: UTF8.self) == nil { throw fail("invalid UTF-8 in a string", at: start) }
+                return JSONStringRef(raw: slice, escaped: false)
             }
-            if c == UInt8(ascii: "\\") { return JSONStringRef(raw: nil, decoded: try readEscapedString(from: bodyStart, start: start)) }
+            if c == UInt8(ascii: "\\") {
+                _ = try readEscapedString(from: bodyStart, start: start)  // checks it all; decoded again only if asked
+                return JSONStringRef(raw: UnsafeBufferPointer(rebasing: bytes[bodyStart..<(offset - 1)]), escaped: true)
+            }
             if c < 0x20 { throw fail("control character in a string") }
             offset += 1
         }
         throw fail("unterminated string", at: start)
+    }
+
+    /// A string known to start here, decoded (used to decode an escaped `JSONStringRef` again).
+    mutating func readEscapedValue() throws(JSONSyntaxError) -> String {
+        let start = offset
+        try expect(UInt8(ascii: "\""), "expected a string")
+        return try readEscapedString(from: offset, start: start)
     }
 
     mutating func readEscapedString(from bodyStart: Int, start: Int) throws(JSONSyntaxError) -> String {

@@ -44,20 +44,6 @@ public enum MemberMonthDecoder {
     }
 }
 
-private struct PartialService {
-    var id: String?
-    var date: CivilDate?
-    var startMinute: Int?
-    var component: Component?
-    var format: ServiceFormat?
-    var minutes: Int?
-    var location: Location?
-    var telehealth = Telehealth.none
-    var employmentSetting = false
-    var prescriberContact = false
-    var complete = true
-}
-
 /// The members of a service object, told apart by length first: a service has a dozen members and a
 /// month up to a thousand services, so this runs often.
 private enum ServiceKey {
@@ -99,7 +85,11 @@ private struct State {
     var lastPrescriberContact: CivilDate?
     var prior: [(YearMonth, Int)] = []
     var servicesSeen = false
-    var services: [PartialService] = []
+    /// Services as read, straight into the model. One with a missing or invalid field is kept with
+    /// placeholders for them: its errors then fail the request, so a placeholder is never priced.
+    var services: [Service] = []
+    /// Services sent without a date (their placeholder is not checked against the month) or an id.
+    var undated: [Int] = [], unnamed: [Int] = []
     var serviceCount = 0
 
     mutating func error(_ pointer: String, _ detail: String) { errors.append(FieldError(pointer, detail)) }
@@ -189,7 +179,7 @@ private struct State {
                     if serviceCount >= MemberMonthDecoder.maxServices {
                         try r.skipValue()  // counted, not kept: memory stays bounded
                     } else {
-                        services.append(try readService(&r, serviceCount))
+                        try readService(&r, serviceCount)
                     }
                     serviceCount += 1
                 }
@@ -232,10 +222,20 @@ private struct State {
         }
     }
 
-    mutating func readService(_ r: inout JSONReader, _ index: Int) throws(JSONSyntaxError) -> PartialService {
-        var s = PartialService()
+    mutating func readService(_ r: inout JSONReader, _ index: Int) throws(JSONSyntaxError) {
+        var id: String?, date: CivilDate?, startMinute: Int?, component: Component?, format: ServiceFormat?
+        var minutes: Int?, location: Location?
+        var telehealth = Telehealth.none, employmentSetting = false, prescriberContact = false
+        defer {
+            if id == nil { unnamed.append(index) }
+            if date == nil { undated.append(index) }
+            services.append(Service(id: id ?? MemberMonthDecoder.defaultId(index), date: date ?? Self.placeholderDate,
+                                    startMinute: startMinute, component: component ?? .crs, format: format ?? .individual,
+                                    minutes: minutes ?? 0, location: location ?? .onsite, telehealth: telehealth,
+                                    employmentSetting: employmentSetting, prescriberContact: prescriberContact))
+        }
         var base: String { "/services/\(index)" }  // built only for an error
-        guard try expectKind(&r, .object, base) else { s.complete = false; return s }
+        guard try expectKind(&r, .object, base) else { return }
         let before = errors.count
         try r.beginObject()
         var first = true
@@ -243,37 +243,65 @@ private struct State {
             switch ServiceKey(key) {
             case .id:
                 if let v = try readString(&r, base + "/id", nullable: true) {
-                    if v.isEmpty || (v.utf8.count > 128 && v.count > 128) { error(base + "/id", "must be 1 to 128 characters") } else { s.id = v }
+                    if v.isEmpty || (v.utf8.count > 128 && v.count > 128) { error(base + "/id", "must be 1 to 128 characters") } else { id = v }
                 }
-            case .date: s.date = try readDate(&r, base + "/date", nullable: false)
+            case .date: date = try readDate(&r, base + "/date", nullable: false)
             case .startTime:
                 if let v = try readStringRef(&r, base + "/startTime", nullable: true, what: "a time HH:MM") {
-                    if let m = v.withBytes({ parseClockTime(utf8: $0) }) { s.startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
+                    if let m = v.withBytes({ parseClockTime(utf8: $0) }) { startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
                 }
-            case .component: s.component = try readEnum(&r, base + "/component", Component.self)
-            case .format: s.format = try readEnum(&r, base + "/format", ServiceFormat.self)
-            case .location: s.location = try readEnum(&r, base + "/location", Location.self)
-            case .telehealth: s.telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
-            case .employmentSetting: s.employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
-            case .prescriberContact: s.prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
+            case .component: component = try readEnum(&r, base + "/component", Component.self)
+            case .format: format = try readEnum(&r, base + "/format", ServiceFormat.self)
+            case .location: location = try readEnum(&r, base + "/location", Location.self)
+            case .telehealth: telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
+            case .employmentSetting: employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
+            case .prescriberContact: prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
             case .minutes:
                 guard try expectKind(&r, .number, base + "/minutes", what: "an integer") else { continue }
                 let n = try r.readInteger()
-                if let v = n, (1...MemberMonthDecoder.maxMinutes).contains(v) { s.minutes = v }
+                if let v = n, (1...MemberMonthDecoder.maxMinutes).contains(v) { minutes = v }
                 else if n != nil { error(base + "/minutes", "must be between 1 and \(MemberMonthDecoder.maxMinutes)") }
                 else { error(base + "/minutes", "must be an integer between 1 and \(MemberMonthDecoder.maxMinutes)") }
             case .other: try r.skipValue()
             }
         }
-        if s.date == nil || s.component == nil || s.format == nil || s.minutes == nil || s.location == nil {
-            for (field, present) in [("date", s.date != nil), ("component", s.component != nil), ("format", s.format != nil),
-                                     ("minutes", s.minutes != nil), ("location", s.location != nil)] where !present {
+        if date == nil || component == nil || format == nil || minutes == nil || location == nil {
+            for (field, present) in [("date", date != nil), ("component", component != nil), ("format", format != nil),
+                                     ("minutes", minutes != nil), ("location", location != nil)] where !present {
                 if !errors[before...].contains(where: { $0.pointer == base + "/" + field }) { error(base + "/" + field, "is required") }
             }
         }
-        s.complete = errors.count == before
-        return s
     }
+
+    /// Whether two services share an id. Ids compare byte for byte, as RFC 8259 §8.3 advises (two
+    /// spellings of an accented letter are two ids). An open-addressed table of indices with FNV-1a
+    /// hashes: no allocation and no SipHash per service, as `Dictionary` would cost.
+    func hasDuplicateIds() -> Bool {
+        let n = services.count
+        guard n > 1 else { return false }
+        var capacity = 4
+        while capacity < n * 2 { capacity <<= 1 }
+        let mask = capacity - 1
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { table in
+            table.initialize(repeating: -1)
+            for i in 0..<n {
+                var id = services[i].id
+                var slot = id.withUTF8 { u in
+                    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                    for b in u { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+                    return Int(truncatingIfNeeded: h) & mask
+                }
+                while table[slot] >= 0 {
+                    if services[Int(table[slot])].id.utf8.elementsEqual(id.utf8) { return true }
+                    slot = (slot + 1) & mask
+                }
+                table[slot] = Int32(i)
+            }
+            return false
+        }
+    }
+
+    static let placeholderDate = CivilDate(year: 1, month: 1, day: 1)!
 
     mutating func build() throws(DecodeFailure) -> MemberMonth {
         if memberId == nil && !errors.contains(where: { $0.pointer == "/memberId" }) { error("/memberId", "is required") }
@@ -298,19 +326,23 @@ private struct State {
             for (m, i) in prior where m >= month {
                 error("/priorPreadmissionMonths/\(i)", "must be a month before \(month)")
             }
-            for (i, s) in services.enumerated() {
-                if let d = s.date, !month.contains(d) { error("/services/\(i)/date", "must be inside the month \(month)") }
+            var next = 0  // `undated` is in service order
+            for i in services.indices {
+                if next < undated.count && undated[next] == i { next += 1; continue }
+                if !month.contains(services[i].date) { error("/services/\(i)/date", "must be inside the month \(month)") }
             }
         }
         if let d = dischargeDate, let a = admissionDate, d < a {
             error("/member/dischargeDate", "is before the admission date \(a)")
         }
-        var seenIds = [String: Int](minimumCapacity: services.count)
-        for (i, s) in services.enumerated() {
-            let id = s.id ?? MemberMonthDecoder.defaultId(i)
-            if let j = seenIds[id] {
-                error("/services/\(i)/id", "duplicates the id \"\(id)\" of /services/\(j)" + (s.id == nil ? " (the default id is the index)" : ""))
-            } else { seenIds[id] = i }
+        if hasDuplicateIds() {  // rare: then every duplicate is named, the simple way
+            var seen: [[UInt8]: Int] = [:]
+            for (i, s) in services.enumerated() {
+                let key = Array(s.id.utf8)
+                if let j = seen[key] {
+                    error("/services/\(i)/id", "duplicates the id \"\(s.id)\" of /services/\(j)" + (unnamed.contains(i) ? " (the default id is the index)" : ""))
+                } else { seen[key] = i }
+            }
         }
 
         if !errors.isEmpty { throw .invalid(errors) }
@@ -319,10 +351,6 @@ private struct State {
             member: Member(status: status!, admissionDate: admissionDate, dischargeDate: dischargeDate, rreCodes: rreCodes,
                            medicationManagement: medicationManagement, lastPrescriberContact: lastPrescriberContact),
             priorPreadmissionMonths: prior.map(\.0),
-            services: services.enumerated().map { i, s in
-                Service(id: s.id ?? MemberMonthDecoder.defaultId(i), date: s.date!, startMinute: s.startMinute, component: s.component!,
-                        format: s.format!, minutes: s.minutes!, location: s.location!, telehealth: s.telehealth,
-                        employmentSetting: s.employmentSetting, prescriberContact: s.prescriberContact)
-            })
+            services: services)
     }
 }

@@ -94,8 +94,8 @@ struct MonthRun {
                            lines: lines, total: total, services: dispositions, findings: findings)
     }
 
-    mutating func note(_ code: FindingCode, _ severity: Severity, _ message: String, _ ids: [String] = []) {
-        findings.append(Finding(code: code, severity: severity, message: message, serviceIds: ids))
+    mutating func note(_ code: FindingCode, _ severity: Severity, _ message: Sentence, _ ids: [String] = []) {
+        findings.append(Finding(code: code, severity: severity, message: message.description, serviceIds: ids))
     }
 
     /// Services of a component (or all) that accrued units.
@@ -217,7 +217,7 @@ struct MonthRun {
         return ok
     }
 
-    mutating func minimumNotMet(_ c: Component, _ reason: String, _ ids: [String]) {
+    mutating func minimumNotMet(_ c: Component, _ reason: Sentence, _ ids: [String]) {
         let code: FindingCode = switch c {
         case .ir: .irMinimumNotMet
         case .ors: .orsMinimumNotMet
