@@ -1,42 +1,51 @@
-/// Owns a writer's bytes; freed with the last writer that refers to it.
-final class JSONWriterStorage {
-    let base: UnsafeMutablePointer<UInt8>
-    let capacity: Int
-    init(capacity: Int) { self.capacity = capacity; base = .allocate(capacity: capacity) }
-    deinit { base.deallocate() }
-}
-
 /// Appends compact JSON to a byte buffer. Callers keep the structure balanced; the writer places commas.
 ///
 /// The bytes live in one growable allocation written through a pointer: each value reserves its room
 /// once, then stores bytes without the per-append checks of `Array` (encoding is a quarter of pricing a
-/// member-month). A copied writer copies its bytes before its first write (value semantics kept).
-public struct JSONWriter {
-    var storage: JSONWriterStorage
+/// member-month). Noncopyable: one owner, freed when it goes, so no reference counting at all.
+public struct JSONWriter: ~Copyable {
+    var base: UnsafeMutablePointer<UInt8>
+    var capacity: Int
     var count = 0
     var needsComma = false
 
     public init(capacity: Int = 1024) {
-        storage = JSONWriterStorage(capacity: max(capacity, 16))
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
     }
+
+    deinit { base.deallocate() }
 
     /// The JSON written so far.
     public var bytes: [UInt8] { withBytes { Array($0) } }
 
     public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: storage.base, count: count)) }
+        try body(UnsafeBufferPointer(start: base, count: count))
     }
 
     /// Room for `n` more bytes; returns where they go.
     @inline(__always) mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
-        if _slowPath(count + n > storage.capacity || !isKnownUniquelyReferenced(&storage)) { grow(n) }
-        return storage.base + count
+        if _slowPath(count + n > capacity) { grow(n) }
+        return base + count
     }
 
     @inline(never) mutating func grow(_ n: Int) {
-        let bigger = JSONWriterStorage(capacity: max(storage.capacity * 2, count + n))
-        bigger.base.update(from: storage.base, count: count)
-        storage = bigger
+        let newCapacity = max(capacity * 2, count + n)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = newCapacity
+    }
+
+    /// Appends bytes fixed in the code as they are: a run of JSON punctuation and member names that the
+    /// caller knows to be well placed (`,"units":`, say). Commas are the caller's; `needsComma` is set to
+    /// `valueEnds` afterwards.
+    @inline(__always) mutating func chunk(_ s: StaticString, valueEnds: Bool = false) {
+        let n = s.utf8CodeUnitCount
+        reserve(n).update(from: s.utf8Start, count: n)
+        count += n
+        needsComma = valueEnds
     }
 
     @inline(__always) mutating func put(_ byte: UInt8) {
@@ -86,6 +95,22 @@ public struct JSONWriter {
         (p + i + 1).update(from: value.utf8Start, count: n)
         p[i + n + 1] = UInt8(ascii: "\"")
         count += i + n + 2
+        needsComma = true
+    }
+
+    /// Writes a string known to need no escaping (an enum's raw value: plain ASCII) as a JSON string.
+    @inline(__always) public mutating func plainString(_ value: String) {
+        var value = value
+        value.withUTF8 { u in
+            let n = u.count
+            let p = reserve(n + 3)
+            var i = 0
+            if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
+            p[i] = UInt8(ascii: "\"")
+            if let src = u.baseAddress { (p + i + 1).update(from: src, count: n) }
+            p[i + n + 1] = UInt8(ascii: "\"")
+            count += i + n + 2
+        }
         needsComma = true
     }
 

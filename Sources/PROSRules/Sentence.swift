@@ -6,7 +6,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
     var bytes: [UInt8]
 
     public init() { bytes = [] }
-    public init(stringLiteral value: String) { bytes = Array(value.utf8) }
+    public init(stringLiteral value: String) { var v = value; bytes = v.withUTF8 { Array($0) } }
     public init(stringInterpolation: Interpolation) { bytes = stringInterpolation.bytes }
 
     public var description: String { String(decoding: bytes, as: UTF8.self) }
@@ -22,12 +22,18 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
             bytes.reserveCapacity(literalCapacity + 12 * interpolationCount)
         }
 
-        public mutating func appendLiteral(_ literal: String) { bytes.append(contentsOf: literal.utf8) }
-        public mutating func appendInterpolation(_ s: String) { bytes.append(contentsOf: s.utf8) }
+        public mutating func appendLiteral(_ literal: String) { appendString(literal) }
+        public mutating func appendInterpolation(_ s: String) { appendString(s) }
+
+        /// A String's bytes in one copy (`append(contentsOf: s.utf8)` would go byte by byte).
+        @inline(__always) mutating func appendString(_ s: String) {
+            var s = s
+            s.withUTF8 { bytes.append(contentsOf: $0) }
+        }
         public mutating func appendInterpolation(_ s: Sentence) { bytes.append(contentsOf: s.bytes) }
 
         public mutating func appendInterpolation(_ n: Int) {
-            if n < 0 { bytes.append(contentsOf: String(n).utf8); return }
+            if n < 0 { appendString(String(n)); return }
             var digits = 1, v = n
             while v >= 10 { digits += 1; v /= 10 }
             let at = bytes.count
@@ -47,7 +53,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
             appendPadded(m.year, 4); bytes.append(0x2D); appendPadded(m.month, 2)
         }
 
-        public mutating func appendInterpolation(_ m: Money) { bytes.append(contentsOf: m.description.utf8) }
+        public mutating func appendInterpolation(_ m: Money) { appendString(m.description) }
 
         mutating func appendPadded(_ v: Int, _ width: Int) {
             var div = 1
