@@ -142,7 +142,32 @@ public struct JSONReader: ~Copyable {
     }
 
     /// The next member's key in place (its `:` consumed), or nil after the closing `}`.
-    public mutating func nextKeyRef(first: inout Bool) throws(JSONSyntaxError) -> JSONStringRef? {
+    @inline(__always) public mutating func nextKeyRef(first: inout Bool) throws(JSONSyntaxError) -> JSONStringRef? {
+        // Fast path, compact JSON: `,"name":` (or `"name":` first) with a plain ASCII name.
+        if let base = bytes.baseAddress {
+            let end = bytes.count
+            var i = offset
+            if !first && i < end && base[i] == UInt8(ascii: ",") { i += 1 }
+            if (i > offset || first) && i < end && base[i] == UInt8(ascii: "\"") {
+                let start = i + 1
+                var j = start
+                while j < end {
+                    let c = base[j]
+                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
+                    j += 1
+                }
+                if j + 1 < end && base[j] == UInt8(ascii: "\"") && base[j + 1] == UInt8(ascii: ":") {
+                    offset = j + 2
+                    first = false
+                    return JSONStringRef(raw: UnsafeBufferPointer(start: base + start, count: j - start), escaped: false)
+                }
+            }
+        }
+        return try nextKeyRefInGeneral(first: &first)
+    }
+
+    /// `nextKeyRef` for anything else: whitespace, escapes, the end of the object, errors.
+    @inline(never) mutating func nextKeyRefInGeneral(first: inout Bool) throws(JSONSyntaxError) -> JSONStringRef? {
         skipWhitespace()
         guard offset < bytes.count else { throw fail("unexpected end of input inside an object") }
         if bytes[offset] == UInt8(ascii: "}") {

@@ -72,10 +72,11 @@ struct MonthRun {
         dispositions = accrual.dispositions
         findings = accrual.findings
         for c in Component.allCases { byComponent[c] = 0 }
-        for (s, d) in zip(m.services, dispositions) {
-            byComponent[s.component, default: 0] += d.accrued
-            accrued += d.accrued
-            tierUnits += d.tierUnits
+        // By index, here and below: iterating `zip` would copy each service and disposition (ids, arrays).
+        for i in m.services.indices {
+            byComponent[m.services[i].component] += dispositions[i].accrued
+            accrued += dispositions[i].accrued
+            tierUnits += dispositions[i].tierUnits
         }
 
         var lines: [ClaimLine] = []
@@ -100,8 +101,8 @@ struct MonthRun {
 
     /// Services of a component (or all) that accrued units.
     func countedIds(_ component: Component?) -> [String] {
-        zip(m.services, dispositions).compactMap { s, d in
-            (component == nil || s.component == component) && d.accrued >= 1 ? d.id : nil
+        m.services.indices.compactMap { i in
+            (component == nil || m.services[i].component == component) && dispositions[i].accrued >= 1 ? dispositions[i].id : nil
         }
     }
 
@@ -160,8 +161,11 @@ struct MonthRun {
             note(.baseMinimumNotMet, .denied, "The month's \(tierUnits) tier units are below the lowest tier (SPEC §4).")
         }
 
-        var qualified = rules.addOnPriority.compactMap { c in rules.addOn(c) }.filter { rule in
-            byComponent[rule.component, default: 0] > 0 && qualifies(rule, baseBilled: !lines.isEmpty, baseName: "a base rate")
+        var qualified: [AddOnRule] = []
+        for c in rules.addOnPriority {
+            if byComponent[c] > 0, let rule = rules.addOn(c), qualifies(rule, baseBilled: !lines.isEmpty, baseName: "a base rate") {
+                qualified.append(rule)
+            }
         }
         qualified = applyExclusivity(qualified)
         if qualified.count > rules.maxAddOns {  // SPEC §5: at most 2 add-ons, kept by priority
@@ -185,7 +189,7 @@ struct MonthRun {
     mutating func qualifies(_ rule: AddOnRule, baseBilled: Bool, baseName: String) -> Bool {
         let c = rule.component
         var ids: [String] { countedIds(c) }  // listed only in a finding
-        guard zip(m.services, dispositions).contains(where: { s, d in s.component == c && d.accrued >= rule.minServiceUnits }) else {
+        guard m.services.indices.contains(where: { m.services[$0].component == c && dispositions[$0].accrued >= rule.minServiceUnits }) else {
             minimumNotMet(c, "needs a \(c.rawValue) service with \(rule.minServiceUnits) accrued units", ids)
             return false
         }
@@ -228,8 +232,9 @@ struct MonthRun {
 
     /// SPEC §5: a prescriber contact this month (a counted CT service marked so) or in the window before it.
     func hasPrescriberContact() -> Bool {
-        let inMonth = zip(m.services, dispositions).contains { s, d in
-            s.component == .ct && s.prescriberContact && (d.excludedBy == nil || d.excludedBy == .belowUnitMinimum)
+        let inMonth = m.services.indices.contains { i in
+            m.services[i].component == .ct && m.services[i].prescriberContact
+                && (dispositions[i].excludedBy == nil || dispositions[i].excludedBy == .belowUnitMinimum)
         }
         if inMonth { return true }
         guard let last = m.member.lastPrescriberContact else { return false }
@@ -241,6 +246,9 @@ struct MonthRun {
     mutating func applyExclusivity(_ qualified: [AddOnRule]) -> [AddOnRule] {
         var kept = qualified
         for group in rules.exclusiveAddOns {
+            var inGroup = 0
+            for i in kept.indices where group.contains(kept[i].component) { inGroup += 1 }
+            guard inGroup > 1 else { continue }  // the common case: nothing to choose, nothing built
             let contenders = kept.filter { group.contains($0.component) }
             guard contenders.count > 1 else { continue }
             let amounts = contenders.map { schedule?.amount(for: $0.coding.rateCode, on: dateOfService) }
@@ -268,8 +276,9 @@ struct MonthRun {
     func withTelehealthModifiers(_ line: ClaimLine) -> ClaimLine {
         var line = line
         var audioVideo = false, audioOnly = false
-        for (s, d) in zip(m.services, dispositions) where d.accrued > 0 && (line.component == nil || s.component == line.component) {
-            if s.telehealth == .audioVideo { audioVideo = true } else if s.telehealth == .audioOnly { audioOnly = true }
+        for i in m.services.indices where dispositions[i].accrued > 0 && (line.component == nil || m.services[i].component == line.component) {
+            let t = m.services[i].telehealth
+            if t == .audioVideo { audioVideo = true } else if t == .audioOnly { audioOnly = true }
         }
         for (kind, used) in [(Telehealth.audioVideo, audioVideo), (.audioOnly, audioOnly)] where used {
             if let modifier = rules.telehealthModifiers[kind], !line.modifiers.contains(modifier) { line.modifiers.append(modifier) }
