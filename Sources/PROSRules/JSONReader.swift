@@ -166,6 +166,54 @@ public struct JSONReader: ~Copyable {
         return try nextKeyRefInGeneral(first: &first)
     }
 
+    /// Fast path for a string value sent compactly: when the next byte opens a string of plain ASCII
+    /// without escapes, reads it in place; otherwise returns nil and reads nothing (the caller then takes
+    /// the general path, which handles whitespace, escapes, other kinds and errors alike).
+    @inline(__always) public mutating func plainStringRef() -> JSONStringRef? {
+        guard let base = bytes.baseAddress, offset < bytes.count, base[offset] == UInt8(ascii: "\"") else { return nil }
+        let start = offset + 1, end = bytes.count
+        var j = start
+        while j < end {
+            let c = base[j]
+            if c == UInt8(ascii: "\"") {
+                offset = j + 1
+                return JSONStringRef(raw: UnsafeBufferPointer(start: base + start, count: j - start), escaped: false)
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return nil }
+            j += 1
+        }
+        return nil
+    }
+
+    /// Fast path for a small non-negative integer sent compactly (`45`, not `45.0`, `4.5e1` or ` 45`);
+    /// nil, reading nothing, for anything else.
+    @inline(__always) public mutating func plainInteger() -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        var j = offset, value = 0
+        let end = min(bytes.count, offset + 9)
+        guard j < end, base[j] >= UInt8(ascii: "1"), base[j] <= UInt8(ascii: "9") else { return nil }
+        while j < end, base[j] >= UInt8(ascii: "0"), base[j] <= UInt8(ascii: "9") {
+            value = value * 10 + Int(base[j] &- UInt8(ascii: "0"))
+            j += 1
+        }
+        // What follows must end the number: not another digit (too long here), a fraction or an exponent.
+        guard j < bytes.count else { return nil }
+        switch base[j] {
+        case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"): offset = j; return value
+        default: return nil
+        }
+    }
+
+    /// Fast path for `true` or `false` sent as such; nil, reading nothing, for anything else.
+    @inline(__always) public mutating func plainBool() -> Bool? {
+        guard offset < bytes.count else { return nil }
+        switch bytes[offset] {
+        case UInt8(ascii: "t"): return match("true") ? true : nil
+        case UInt8(ascii: "f"): return match("false") ? false : nil
+        default: return nil
+        }
+    }
+
     /// `nextKeyRef` for anything else: whitespace, escapes, the end of the object, errors.
     @inline(never) mutating func nextKeyRefInGeneral(first: inout Bool) throws(JSONSyntaxError) -> JSONStringRef? {
         skipWhitespace()

@@ -108,6 +108,7 @@ private struct State {
 
     mutating func readString(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
                              what: @autoclosure () -> String? = nil) throws(JSONSyntaxError) -> String? {
+        if let s = r.plainStringRef() { return s.string }
         guard try expectKind(&r, .string, pointer(), nullable: nullable, what: what()) else { return nil }
         return try r.readString()
     }
@@ -115,11 +116,13 @@ private struct State {
     /// A string value in place (valid while the input is), or nil after recording why not.
     mutating func readStringRef(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
                                 what: @autoclosure () -> String? = nil) throws(JSONSyntaxError) -> JSONStringRef? {
+        if let s = r.plainStringRef() { return s }
         guard try expectKind(&r, .string, pointer(), nullable: nullable, what: what()) else { return nil }
         return try r.readStringRef()
     }
 
     mutating func readBool(_ r: inout JSONReader, _ pointer: @autoclosure () -> String) throws(JSONSyntaxError) -> Bool? {
+        if let b = r.plainBool() { return b }
         guard try expectKind(&r, .bool, pointer(), nullable: true) else { return nil }
         return try r.readBool()
     }
@@ -257,8 +260,11 @@ private struct State {
             case .employmentSetting: employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
             case .prescriberContact: prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
             case .minutes:
-                guard try expectKind(&r, .number, base + "/minutes", what: "an integer") else { continue }
-                let n = try r.readInteger()
+                let n: Int?
+                if let v = r.plainInteger() { n = v } else {
+                    guard try expectKind(&r, .number, base + "/minutes", what: "an integer") else { continue }
+                    n = try r.readInteger()
+                }
                 if let v = n, (1...MemberMonthDecoder.maxMinutes).contains(v) { minutes = v }
                 else if n != nil { error(base + "/minutes", "must be between 1 and \(MemberMonthDecoder.maxMinutes)") }
                 else { error(base + "/minutes", "must be an integer between 1 and \(MemberMonthDecoder.maxMinutes)") }
