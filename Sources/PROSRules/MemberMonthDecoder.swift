@@ -177,6 +177,8 @@ private struct State {
                 servicesSeen = true
                 guard try expectKind(&r, .array, "/services") else { continue }
                 try r.beginArray()
+                // Room for a typical month at once (the array would otherwise grow six times to 20).
+                services.reserveCapacity(32)
                 var f = true
                 while try r.nextElement(first: &f) {
                     if serviceCount >= MemberMonthDecoder.maxServices {

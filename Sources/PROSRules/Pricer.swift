@@ -87,7 +87,7 @@ struct MonthRun {
         } else {
             lines = admittedLines()
         }
-        lines = lines.map(withTelehealthModifiers)
+        for i in lines.indices { lines[i] = withTelehealthModifiers(lines[i]) }
         let total = priceAmounts(&lines)
         return PricedClaim(memberId: m.memberId, month: m.month, ruleSet: rules.id, rateSchedule: schedule?.id,
                            dateOfService: dateOfService,
