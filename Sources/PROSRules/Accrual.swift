@@ -36,18 +36,18 @@ struct Accrual {
         }
 
         // SPEC §3: accrue in time order per day: timed services by start, then untimed in request order.
-        // Sorted on plain keys, so no Service (and its id) is copied per comparison.
-        let keys = services.map { (date: $0.date, start: $0.startMinute) }
-        let order = services.indices.sorted { a, b in
-            let x = keys[a], y = keys[b]
-            if x.date != y.date { return x.date < y.date }
-            switch (x.start, y.start) {
-            case let (p?, q?): return p != q ? p < q : a < b
-            case (.some, nil): return true
-            case (nil, .some): return false
-            case (nil, nil): return a < b
-            }
+        // One integer per service sorts exactly so (day, then start or "untimed" after every start, then
+        // request order): plain integers sort without a comparison closure or a Service copied.
+        var keys: [Int] = []
+        keys.reserveCapacity(services.count)
+        for i in services.indices {
+            let d = services[i].date
+            let day = (d.year * 13 + d.month) * 32 + d.day
+            // day < 2^23, start ≤ 1439 < 2^11, i < 2^24 (a month in memory holds far fewer services).
+            keys.append((day << 35) | ((services[i].startMinute ?? 2047) << 24) | i)
         }
+        keys.sort()
+        let order = keys.lazy.map { $0 & 0xFF_FFFF }
         // `order` runs day by day: one day is accrued at a time, its timed services' intervals kept in
         // one flat list from `dayStart` on (no per-day allocations, no Service copied).
         var day: CivilDate?

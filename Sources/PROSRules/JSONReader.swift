@@ -166,6 +166,26 @@ public struct JSONReader: ~Copyable {
         return try nextKeyRefInGeneral(first: &first)
     }
 
+    /// For a decoder that knows its member names: where the next member name's bytes start, when it
+    /// follows compactly (`,"` or, for the first member, `"`), and the input from there on. Nothing is
+    /// consumed; `consumeMemberName(through:first:)` does once the decoder has matched a name and its `:`.
+    @inline(__always) public func compactMemberName(first: Bool) -> (at: Int, rest: UnsafeBufferPointer<UInt8>)? {
+        guard let base = bytes.baseAddress else { return nil }
+        var i = offset
+        if !first {
+            guard i < bytes.count, base[i] == UInt8(ascii: ",") else { return nil }
+            i += 1
+        }
+        guard i < bytes.count, base[i] == UInt8(ascii: "\"") else { return nil }
+        return (i + 1, UnsafeBufferPointer(start: base + i + 1, count: bytes.count - i - 1))
+    }
+
+    /// Consumes a compact member name matched after `compactMemberName`: up to `end` (just past its `:`).
+    @inline(__always) public mutating func consumeMemberName(through end: Int, first: inout Bool) {
+        offset = end
+        first = false
+    }
+
     /// Fast path for a string value sent compactly: when the next byte opens a string of plain ASCII
     /// without escapes, reads it in place; otherwise returns nil and reads nothing (the caller then takes
     /// the general path, which handles whitespace, escapes, other kinds and errors alike).

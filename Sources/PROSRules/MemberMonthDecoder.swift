@@ -71,6 +71,34 @@ private enum ServiceKey {
     }
 }
 
+extension ServiceKey {
+    /// The next member name of a service when sent compactly and known: told by its first letter and
+    /// checked whole with its closing quote and colon, then consumed. nil (nothing consumed) otherwise:
+    /// the general path then reads it, whitespace, escapes, unknown names and the object's end included.
+    @inline(__always) static func compact(_ r: inout JSONReader, first: inout Bool) -> ServiceKey? {
+        guard let (at, rest) = r.compactMemberName(first: first), rest.count >= 20 else { return nil }
+        let key: ServiceKey, name: StaticString
+        switch rest[0] {
+        case UInt8(ascii: "i"): (key, name) = (.id, "id")
+        case UInt8(ascii: "d"): (key, name) = (.date, "date")
+        case UInt8(ascii: "s"): (key, name) = (.startTime, "startTime")
+        case UInt8(ascii: "c"): (key, name) = (.component, "component")
+        case UInt8(ascii: "f"): (key, name) = (.format, "format")
+        case UInt8(ascii: "m"): (key, name) = (.minutes, "minutes")
+        case UInt8(ascii: "l"): (key, name) = (.location, "location")
+        case UInt8(ascii: "t"): (key, name) = (.telehealth, "telehealth")
+        case UInt8(ascii: "e"): (key, name) = (.employmentSetting, "employmentSetting")
+        case UInt8(ascii: "p"): (key, name) = (.prescriberContact, "prescriberContact")
+        default: return nil
+        }
+        let n = name.utf8CodeUnitCount, p = name.utf8Start
+        for i in 1..<n where rest[i] != p[i] { return nil }
+        guard rest[n] == UInt8(ascii: "\""), rest[n + 1] == UInt8(ascii: ":") else { return nil }
+        r.consumeMemberName(through: at + n + 2, first: &first)
+        return key
+    }
+}
+
 private struct State {
     var errors: [FieldError] = []
     var memberId: String?
@@ -244,8 +272,12 @@ private struct State {
         let before = errors.count
         try r.beginObject()
         var first = true
-        while let key = try r.nextKeyRef(first: &first) {
-            switch ServiceKey(key) {
+        while true {
+            let field: ServiceKey
+            if let known = ServiceKey.compact(&r, first: &first) { field = known }
+            else if let key = try r.nextKeyRef(first: &first) { field = ServiceKey(key) }
+            else { break }
+            switch field {
             case .id:
                 if let v = try readString(&r, base + "/id", nullable: true) {
                     if v.isEmpty || (v.utf8.count > 128 && v.count > 128) { error(base + "/id", "must be 1 to 128 characters") } else { id = v }
