@@ -71,30 +71,44 @@ private enum ServiceKey {
     }
 }
 
+/// Whether `count` (4 to 24) bytes at `a` and `b` are equal, compared in at most three word loads.
+@inline(__always) func sameShortBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+    if count >= 8 {
+        guard x.loadUnaligned(as: UInt64.self) == y.loadUnaligned(as: UInt64.self) else { return false }
+        if count > 16 && x.loadUnaligned(fromByteOffset: 8, as: UInt64.self) != y.loadUnaligned(fromByteOffset: 8, as: UInt64.self) {
+            return false
+        }
+        return x.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+    return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
+        && x.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+}
+
 extension ServiceKey {
     /// The next member name of a service when sent compactly and known: told by its first letter and
     /// checked whole with its closing quote and colon, then consumed. nil (nothing consumed) otherwise:
     /// the general path then reads it, whitespace, escapes, unknown names and the object's end included.
     @inline(__always) static func compact(_ r: inout JSONReader, first: inout Bool) -> ServiceKey? {
         guard let (at, rest) = r.compactMemberName(first: first), rest.count >= 20 else { return nil }
+        // Each name with its closing quote and colon, compared a word at a time.
         let key: ServiceKey, name: StaticString
         switch rest[0] {
-        case UInt8(ascii: "i"): (key, name) = (.id, "id")
-        case UInt8(ascii: "d"): (key, name) = (.date, "date")
-        case UInt8(ascii: "s"): (key, name) = (.startTime, "startTime")
-        case UInt8(ascii: "c"): (key, name) = (.component, "component")
-        case UInt8(ascii: "f"): (key, name) = (.format, "format")
-        case UInt8(ascii: "m"): (key, name) = (.minutes, "minutes")
-        case UInt8(ascii: "l"): (key, name) = (.location, "location")
-        case UInt8(ascii: "t"): (key, name) = (.telehealth, "telehealth")
-        case UInt8(ascii: "e"): (key, name) = (.employmentSetting, "employmentSetting")
-        case UInt8(ascii: "p"): (key, name) = (.prescriberContact, "prescriberContact")
+        case UInt8(ascii: "i"): (key, name) = (.id, #"id":"#)
+        case UInt8(ascii: "d"): (key, name) = (.date, #"date":"#)
+        case UInt8(ascii: "s"): (key, name) = (.startTime, #"startTime":"#)
+        case UInt8(ascii: "c"): (key, name) = (.component, #"component":"#)
+        case UInt8(ascii: "f"): (key, name) = (.format, #"format":"#)
+        case UInt8(ascii: "m"): (key, name) = (.minutes, #"minutes":"#)
+        case UInt8(ascii: "l"): (key, name) = (.location, #"location":"#)
+        case UInt8(ascii: "t"): (key, name) = (.telehealth, #"telehealth":"#)
+        case UInt8(ascii: "e"): (key, name) = (.employmentSetting, #"employmentSetting":"#)
+        case UInt8(ascii: "p"): (key, name) = (.prescriberContact, #"prescriberContact":"#)
         default: return nil
         }
-        let n = name.utf8CodeUnitCount, p = name.utf8Start
-        for i in 1..<n where rest[i] != p[i] { return nil }
-        guard rest[n] == UInt8(ascii: "\""), rest[n + 1] == UInt8(ascii: ":") else { return nil }
-        r.consumeMemberName(through: at + n + 2, first: &first)
+        let length = name.utf8CodeUnitCount  // 4 to 19 bytes, and `rest` has at least 20
+        guard let base = rest.baseAddress, sameShortBytes(base, name.utf8Start, length) else { return nil }
+        r.consumeMemberName(through: at + length, first: &first)
         return key
     }
 }

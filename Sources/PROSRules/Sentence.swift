@@ -6,7 +6,9 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
     var bytes: [UInt8]
 
     public init() { bytes = [] }
-    public init(stringLiteral value: String) { var v = value; bytes = v.withUTF8 { Array($0) } }
+    public init(stringLiteral value: StaticString) {
+        bytes = Array(UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+    }
     public init(stringInterpolation: Interpolation) { bytes = stringInterpolation.bytes }
 
     public var description: String { String(decoding: bytes, as: UTF8.self) }
@@ -15,6 +17,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
     public mutating func append(_ other: Sentence) { bytes.append(contentsOf: other.bytes) }
 
     public struct Interpolation: StringInterpolationProtocol {
+        public typealias StringLiteralType = StaticString
         var bytes: [UInt8]
 
         public init(literalCapacity: Int, interpolationCount: Int) {
@@ -22,13 +25,14 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
             bytes.reserveCapacity(literalCapacity + 12 * interpolationCount)
         }
 
-        public mutating func appendLiteral(_ literal: String) { appendString(literal) }
+        public mutating func appendLiteral(_ literal: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
         public mutating func appendInterpolation(_ s: String) { appendString(s) }
 
         /// A String's bytes in one copy (`append(contentsOf: s.utf8)` would go byte by byte).
         @inline(__always) mutating func appendString(_ s: String) {
-            var s = s
-            s.withUTF8 { bytes.append(contentsOf: $0) }
+            if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: s.utf8) }
         }
         public mutating func appendInterpolation(_ s: Sentence) { bytes.append(contentsOf: s.bytes) }
 
