@@ -107,7 +107,7 @@ struct Accrual {
     }
 
     mutating func add(_ code: FindingCode, _ severity: Severity, _ message: Sentence, _ ids: [String]) {
-        findings.append(Finding(code: code, severity: severity, message: message.description, serviceIds: ids))
+        findings.append(Finding(code: code, severity: severity, message: message, serviceIds: ids))
     }
 }
 

@@ -58,7 +58,7 @@ extension PricedClaim {
             w.beginObject()
             w.key("code"); w.plainString(f.code.rawValue)
             w.key("severity"); w.plainString(f.severity.rawValue)
-            w.field("message", f.message)
+            w.key("message"); w.string(utf8: f.messageUTF8)
             w.stringArray("serviceIds", f.serviceIds)
             w.endObject()
         }

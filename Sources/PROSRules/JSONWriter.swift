@@ -147,6 +147,12 @@ public struct JSONWriter: ~Copyable {
     }
 
     public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
+    /// A string value given as its (valid) UTF-8 bytes.
+    public mutating func string(utf8 value: [UInt8]) {
+        separate()
+        value.withUnsafeBufferPointer { appendQuoted(utf8: $0) }
+        needsComma = true
+    }
     public mutating func int(_ value: Int) { separate(); appendDecimal(value); needsComma = true }
 
     mutating func appendDecimal(_ value: Int) {
@@ -208,27 +214,31 @@ public struct JSONWriter: ~Copyable {
     }
 
     mutating func appendQuoted(_ s: String) {
-        put(UInt8(ascii: "\""))
         var s = s
-        let plain: Bool = s.withUTF8 { u in
-            // Non-ASCII needs no escaping: scan on past it.
-            var i = 0
-            while i < u.count {
-                i += plainStringPrefix(u, from: i)
-                if i < u.count {
-                    let c = u[i]
-                    if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
-                    i += 1
-                }
+        s.withUTF8 { appendQuoted(utf8: $0) }
+    }
+
+    /// Writes valid UTF-8 as a JSON string, escaping what must be.
+    mutating func appendQuoted(utf8 u: UnsafeBufferPointer<UInt8>) {
+        put(UInt8(ascii: "\""))
+        // Non-ASCII needs no escaping: scan on past it.
+        var i = 0, plain = true
+        while i < u.count {
+            i += plainStringPrefix(u, from: i)
+            if i < u.count {
+                let c = u[i]
+                if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { plain = false; break }
+                i += 1
             }
+        }
+        if plain {
             let p = reserve(u.count + 1)
             if let src = u.baseAddress { p.update(from: src, count: u.count) }
             p[u.count] = UInt8(ascii: "\"")
             count += u.count + 1
-            return true
+            return
         }
-        if plain { return }
-        for c in s.utf8 {
+        for c in u {
             switch c {
             case UInt8(ascii: "\""): put(0x5C); put(c)
             case UInt8(ascii: "\\"): put(0x5C); put(c)

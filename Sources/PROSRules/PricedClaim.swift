@@ -36,8 +36,15 @@ public enum Severity: String, Sendable, Hashable {
 public struct Finding: Sendable, Equatable {
     public var code: FindingCode
     public var severity: Severity
-    public var message: String
+    /// The message's UTF-8, as built: written to JSON as is, decoded to a `String` only if asked for.
+    var messageUTF8: [UInt8]
     public var serviceIds: [String]
+
+    public var message: String { String(decoding: messageUTF8, as: UTF8.self) }
+
+    init(code: FindingCode, severity: Severity, message: Sentence, serviceIds: [String]) {
+        self.code = code; self.severity = severity; messageUTF8 = message.bytes; self.serviceIds = serviceIds
+    }
 }
 
 /// What became of one service (SPEC §10): units earned, accrued after the cap, tier units, or why excluded.

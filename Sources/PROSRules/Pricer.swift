@@ -96,7 +96,7 @@ struct MonthRun {
     }
 
     mutating func note(_ code: FindingCode, _ severity: Severity, _ message: Sentence, _ ids: [String] = []) {
-        findings.append(Finding(code: code, severity: severity, message: message.description, serviceIds: ids))
+        findings.append(Finding(code: code, severity: severity, message: message, serviceIds: ids))
     }
 
     /// Services of a component (or all) that accrued units.
