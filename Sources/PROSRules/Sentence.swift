@@ -40,30 +40,31 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
             if n < 0 { appendString(String(n)); return }
             var digits = 1, v = n
             while v >= 10 { digits += 1; v /= 10 }
-            let at = bytes.count
-            bytes.append(contentsOf: repeatElement(0x30, count: digits))
-            v = n
-            for i in stride(from: at + digits - 1, through: at, by: -1) {
-                bytes[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
-                v /= 10
-            }
+            appendDigits(n, digits)
         }
 
         public mutating func appendInterpolation(_ d: CivilDate) {
-            appendPadded(d.year, 4); bytes.append(0x2D); appendPadded(d.month, 2); bytes.append(0x2D); appendPadded(d.day, 2)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
+                putDigits(d.year, 4, b, 0); b[4] = 0x2D; putDigits(d.month, 2, b, 5); b[7] = 0x2D; putDigits(d.day, 2, b, 8)
+                bytes.append(contentsOf: UnsafeBufferPointer(b))
+            }
         }
 
         public mutating func appendInterpolation(_ m: YearMonth) {
-            appendPadded(m.year, 4); bytes.append(0x2D); appendPadded(m.month, 2)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in
+                putDigits(m.year, 4, b, 0); b[4] = 0x2D; putDigits(m.month, 2, b, 5)
+                bytes.append(contentsOf: UnsafeBufferPointer(b))
+            }
+        }
+
+        /// `v` (non-negative) as exactly `width` digits (at most 20), in one append.
+        mutating func appendDigits(_ v: Int, _ width: Int) {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width) { b in
+                putDigits(v, width, b, 0)
+                bytes.append(contentsOf: UnsafeBufferPointer(b))
+            }
         }
 
         public mutating func appendInterpolation(_ m: Money) { appendString(m.description) }
-
-        mutating func appendPadded(_ v: Int, _ width: Int) {
-            var div = 1
-            for _ in 1..<width { div *= 10 }
-            var v = v
-            while div > 0 { bytes.append(UInt8(truncatingIfNeeded: 0x30 + (v / div) % 10)); v %= div * 10; div /= 10 }
-        }
     }
 }
