@@ -254,31 +254,41 @@ final class Connection {
     /// Writes a status line and header section straight into the output buffer.
     func appendHead(status: Int, headers: HTTPHeaders, contentLength: Int?, chunked: Bool, connection: StaticString?) {
         if outIndex == out.count { out.removeAll(keepingCapacity: true); outIndex = 0 }
-        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        put("HTTP/1.1 ")
         appendDecimal(status)
         out.append(0x20)
-        out.append(contentsOf: reasonPhrase(status).utf8)
-        out.append(contentsOf: "\r\nDate: ".utf8)
-        out.append(contentsOf: loop.dateHeader.utf8)
-        out.append(contentsOf: "\r\n".utf8)
+        put(reasonPhrase(status))
+        put("\r\nDate: ")
+        put(loop.dateHeader)
+        put("\r\n")
         for (name, value) in headers {
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: value.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            put(name)
+            put(": ")
+            put(value)
+            put("\r\n")
         }
         if let contentLength {
-            out.append(contentsOf: "Content-Length: ".utf8)
+            put("Content-Length: ")
             appendDecimal(contentLength)
-            out.append(contentsOf: "\r\n".utf8)
+            put("\r\n")
         }
-        if chunked { out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8) }
+        if chunked { put("Transfer-Encoding: chunked\r\n") }
         if let connection {
-            out.append(contentsOf: "Connection: ".utf8)
-            connection.withUTF8Buffer { out.append(contentsOf: $0) }
-            out.append(contentsOf: "\r\n".utf8)
+            put("Connection: ")
+            put(connection)
+            put("\r\n")
         }
-        out.append(contentsOf: "\r\n".utf8)
+        put("\r\n")
+    }
+
+    /// Bytes into the output buffer in one copy (`append(contentsOf: s.utf8)` goes byte by byte).
+    @inline(__always) func put(_ s: StaticString) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always) func put(_ s: String) {
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
     }
 
     func appendDecimal(_ value: Int) {

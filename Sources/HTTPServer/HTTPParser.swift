@@ -213,50 +213,76 @@ public struct HTTPRequestParser {
     }
 
     static func parseHeadBytes(_ bytes: ArraySlice<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPRequestHead {
-        var lines: [ArraySlice<UInt8>] = []
-        var start = bytes.startIndex
-        for j in bytes.indices where bytes[j] == 0x0A {
+        try bytes.withUnsafeBufferPointer { u throws(HTTPParseError) in try parseHead(u, limits: limits) }
+    }
+
+    /// Parses a complete request line and header section (through its final empty line), in place.
+    /// Checks run in a fixed order (bare CR anywhere, then the request line, then each field in turn),
+    /// so a malformed head gets the same answer however it was received.
+    static func parseHead(_ u: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPRequestHead {
+        // Lines end at LF, a CR before it dropped; trailing empty lines do not count.
+        var lines: [(start: Int, end: Int)] = []
+        lines.reserveCapacity(16)
+        var start = 0
+        for j in 0..<u.count where u[j] == 0x0A {
             var e = j
-            if e > start && bytes[e - 1] == 0x0D { e -= 1 }
-            lines.append(bytes[start..<e])
+            if e > start && u[e - 1] == 0x0D { e -= 1 }
+            lines.append((start, e))
             start = j + 1
         }
-        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        while let last = lines.last, last.start == last.end { lines.removeLast() }
         guard let requestLine = lines.first else { throw HTTPParseError(400, "empty request") }
-        for line in lines where line.contains(0x0D) { throw HTTPParseError(400, "bare CR in the header section") }
+        for line in lines {
+            for k in line.start..<line.end where u[k] == 0x0D { throw HTTPParseError(400, "bare CR in the header section") }
+        }
+        func slice(_ a: Int, _ b: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: u[a..<b]) }
+        func text(_ a: Int, _ b: Int) -> String { String(decoding: slice(a, b), as: UTF8.self) }
 
-        // request-line = method SP request-target SP HTTP-version (RFC 9112 §3)
-        let parts = requestLine.split(separator: 0x20, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, isToken(parts[0]) else {
+        // request-line = method SP request-target SP HTTP-version (RFC 9112 §3): exactly two spaces.
+        var methodEnd = -1, targetEnd = -1, spaceCount = 0
+        for k in requestLine.start..<requestLine.end where u[k] == 0x20 {
+            spaceCount += 1
+            if spaceCount == 1 { methodEnd = k } else if spaceCount == 2 { targetEnd = k } else { break }
+        }
+        guard spaceCount == 2 else { throw HTTPParseError(400, "malformed request line") }
+        guard methodEnd > requestLine.start, targetEnd > methodEnd + 1, isToken(slice(requestLine.start, methodEnd)) else {
             throw HTTPParseError(400, "malformed request line")
         }
-        for c in parts[1] where c <= 0x20 || c == 0x7F { throw HTTPParseError(400, "invalid character in the request target") }
-        let versionText = String(decoding: parts[2], as: UTF8.self)
-        guard let version = HTTPVersion(rawValue: versionText) else {
-            let v = Array(parts[2])
-            if v.count == 8, v.starts(with: Array("HTTP/".utf8)), isDigit(v[5]), v[6] == 0x2E, isDigit(v[7]) {
-                throw HTTPParseError(505, "HTTP version \(versionText) is not supported")
+        for k in (methodEnd + 1)..<targetEnd where u[k] <= 0x20 || u[k] == 0x7F {
+            throw HTTPParseError(400, "invalid character in the request target")
+        }
+        let v = slice(targetEnd + 1, requestLine.end)
+        let version: HTTPVersion
+        if v.elementsEqual("HTTP/1.1".utf8) { version = .http11 }
+        else if v.elementsEqual("HTTP/1.0".utf8) { version = .http10 }
+        else {
+            if v.count == 8, v.starts(with: "HTTP/".utf8), isDigit(v[5]), v[6] == 0x2E, isDigit(v[7]) {
+                throw HTTPParseError(505, "HTTP version \(text(targetEnd + 1, requestLine.end)) is not supported")
             }
             throw HTTPParseError(400, "malformed HTTP version")
         }
         var headers = HTTPHeaders()
         for line in lines.dropFirst() {
-            if line.first == 0x20 || line.first == 0x09 { throw HTTPParseError(400, "obsolete line folding in the header section") }
-            guard let colon = line.firstIndex(of: 0x3A), colon > line.startIndex else { throw HTTPParseError(400, "header field without a name") }
-            let name = line[..<colon]
+            let first = line.start < line.end ? u[line.start] : nil
+            if first == 0x20 || first == 0x09 { throw HTTPParseError(400, "obsolete line folding in the header section") }
+            guard let colon = (line.start..<line.end).first(where: { u[$0] == 0x3A }), colon > line.start else {
+                throw HTTPParseError(400, "header field without a name")
+            }
             // RFC 9112 §5.1: no whitespace between the field name and the colon.
-            guard isToken(name) else { throw HTTPParseError(400, "invalid header field name") }
-            var v = line[(colon + 1)...]
-            while let f = v.first, f == 0x20 || f == 0x09 { v = v.dropFirst() }
-            while let l = v.last, l == 0x20 || l == 0x09 { v = v.dropLast() }
-            for c in v where (c < 0x20 && c != 0x09) || c == 0x7F { throw HTTPParseError(400, "invalid character in a header field value") }
-            headers.add(String(decoding: name, as: UTF8.self), String(decoding: v, as: UTF8.self))
+            guard isToken(slice(line.start, colon)) else { throw HTTPParseError(400, "invalid header field name") }
+            var a = colon + 1, b = line.end
+            while a < b && (u[a] == 0x20 || u[a] == 0x09) { a += 1 }
+            while b > a && (u[b - 1] == 0x20 || u[b - 1] == 0x09) { b -= 1 }
+            for k in a..<b where (u[k] < 0x20 && u[k] != 0x09) || u[k] == 0x7F {
+                throw HTTPParseError(400, "invalid character in a header field value")
+            }
+            headers.add(text(line.start, colon), text(a, b))
             if headers.count > limits.maxHeaderCount { throw HTTPParseError(431, "more than \(limits.maxHeaderCount) header fields") }
         }
         if version == .http11 && headers.values("host").count != 1 {
             throw HTTPParseError(400, "an HTTP/1.1 request needs exactly one Host header")
         }
-        return HTTPRequestHead(method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
+        return HTTPRequestHead(method: text(requestLine.start, methodEnd), target: text(methodEnd + 1, targetEnd),
                                version: version, headers: headers)
     }
 
@@ -308,7 +334,7 @@ func hexValue(_ c: UInt8) -> Int? {
 }
 
 /// RFC 9110 §5.6.2 tchar.
-func isToken(_ bytes: ArraySlice<UInt8>) -> Bool {
+func isToken(_ bytes: some Collection<UInt8>) -> Bool {
     guard !bytes.isEmpty else { return false }
     for c in bytes {
         switch c {

@@ -466,6 +466,7 @@ public struct JSONReader: ~Copyable {
 
     /// Skips one whole value of any kind, checking its syntax.
     public mutating func skipValue() throws(JSONSyntaxError) {
+        if plainStringRef() != nil { return }  // the usual unknown member: a compact plain string
         switch try peekKind() {
         case .object:
             try beginObject()

@@ -103,7 +103,7 @@ public final class PricingService: HTTPHandler {
         if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
             return .respond(finish(ctx, problem(411, "urn:pros-pricer:problem:length-required", "Length required", "send Content-Length or chunked Transfer-Encoding")))
         }
-        let mediaType = (head.headers["content-type"] ?? "").split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() } ?? ""
+        let mediaType = Self.mediaType(head.headers["content-type"])
         let pricer = currentPricer  // this request prices on the config it started with
         if path == "/v1/claims/price" {
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
@@ -125,6 +125,25 @@ public final class PricingService: HTTPHandler {
             return .buffered(maxBodyBytes: config.maxBatchArrayBytes) { [self] request in finish(ctx, priceArray(request.body, pricer)) }
         default:
             return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/x-ndjson or application/json")))
+        }
+    }
+
+    /// The media type of a Content-Type value: before any `;` parameters, spaces and tabs trimmed,
+    /// ASCII lower-cased (RFC 9110 §8.3.1: case-insensitive). Worked on bytes: this runs every request.
+    static func mediaType(_ contentType: String?) -> String {
+        guard var value = contentType else { return "" }
+        return value.withUTF8 { u in
+            var end = u.firstIndex(of: UInt8(ascii: ";")) ?? u.count
+            var start = 0
+            while start < end && (u[start] == 0x20 || u[start] == 0x09) { start += 1 }
+            while end > start && (u[end - 1] == 0x20 || u[end - 1] == 0x09) { end -= 1 }
+            return String(unsafeUninitializedCapacity: end - start) { out in
+                for i in start..<end {
+                    let c = u[i]
+                    out[i - start] = c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c + 0x20 : c
+                }
+                return end - start
+            }
         }
     }
 
