@@ -251,51 +251,60 @@ final class Connection {
         if !(isHead ?? (head.method == "HEAD")) { append(r.body) }
     }
 
-    /// Writes a status line and header section straight into the output buffer.
+    /// Writes a status line and header section straight into the output buffer (one access to it:
+    /// `out` is a class property, so each separate append would be checked for exclusive access).
     func appendHead(status: Int, headers: HTTPHeaders, contentLength: Int?, chunked: Bool, connection: StaticString?) {
         if outIndex == out.count { out.removeAll(keepingCapacity: true); outIndex = 0 }
-        put("HTTP/1.1 ")
-        appendDecimal(status)
-        out.append(0x20)
-        put(reasonPhrase(status))
-        put("\r\nDate: ")
-        put(loop.dateHeader)
-        put("\r\n")
-        for (name, value) in headers {
-            put(name)
-            put(": ")
-            put(value)
-            put("\r\n")
+        let date = loop.dateHeader
+        Self.writeHead(into: &out, status: status, date: date, headers: headers, contentLength: contentLength,
+                       chunked: chunked, connection: connection)
+    }
+
+    static func writeHead(into o: inout [UInt8], status: Int, date: String, headers: HTTPHeaders, contentLength: Int?,
+                          chunked: Bool, connection: StaticString?) {
+        put(&o, "HTTP/1.1 ")
+        putDecimal(&o, status)
+        o.append(0x20)
+        put(&o, reasonPhrase(status))
+        put(&o, "\r\nDate: ")
+        put(&o, date)
+        put(&o, "\r\n")
+        for f in headers.fields {
+            put(&o, f.name)
+            put(&o, ": ")
+            put(&o, f.value)
+            put(&o, "\r\n")
         }
         if let contentLength {
-            put("Content-Length: ")
-            appendDecimal(contentLength)
-            put("\r\n")
+            put(&o, "Content-Length: ")
+            putDecimal(&o, contentLength)
+            put(&o, "\r\n")
         }
-        if chunked { put("Transfer-Encoding: chunked\r\n") }
+        if chunked { put(&o, "Transfer-Encoding: chunked\r\n") }
         if let connection {
-            put("Connection: ")
-            put(connection)
-            put("\r\n")
+            put(&o, "Connection: ")
+            put(&o, connection)
+            put(&o, "\r\n")
         }
-        put("\r\n")
+        put(&o, "\r\n")
     }
 
-    /// Bytes into the output buffer in one copy (`append(contentsOf: s.utf8)` goes byte by byte).
-    @inline(__always) func put(_ s: StaticString) {
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    /// Bytes appended in one copy (`append(contentsOf: s.utf8)` goes byte by byte).
+    @inline(__always) static func put(_ o: inout [UInt8], _ s: StaticString) {
+        o.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    @inline(__always) func put(_ s: String) {
+    @inline(__always) static func put(_ o: inout [UInt8], _ s: String) {
         var s = s
-        s.withUTF8 { out.append(contentsOf: $0) }
+        s.withUTF8 { o.append(contentsOf: $0) }
     }
 
-    func appendDecimal(_ value: Int) {
+    static func putDecimal(_ o: inout [UInt8], _ value: Int) {
         precondition(value >= 0)
-        if value >= 10 { appendDecimal(value / 10) }
-        out.append(UInt8(0x30 + value % 10))
+        if value >= 10 { putDecimal(&o, value / 10) }
+        o.append(UInt8(0x30 + value % 10))
     }
+
 
     /// Streams response bytes: chunked for HTTP/1.1 (gzip-compressed as they go when accepted), close-delimited for 1.0.
     func writeStream(_ bytes: [UInt8], last: Bool) {

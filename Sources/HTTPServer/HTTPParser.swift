@@ -288,6 +288,26 @@ public struct HTTPRequestParser {
 
     /// RFC 9112 §6: how the body is framed.
     static func framing(_ head: HTTPRequestHead) throws(HTTPParseError) -> State {
+        // The usual request: no Transfer-Encoding and at most one Content-Length of plain digits.
+        var transferEncodings = 0, contentLengths = 0
+        var contentLength: String?
+        for f in head.headers.fields {
+            if equalsIgnoringCase(f.name, "content-length") { contentLengths += 1; contentLength = f.value }
+            else if equalsIgnoringCase(f.name, "transfer-encoding") { transferEncodings += 1 }
+        }
+        if transferEncodings == 0 {
+            if contentLengths == 0 { return .head }
+            if contentLengths == 1, var value = contentLength {
+                let n: Int? = value.withUTF8 { u in
+                    guard !u.isEmpty, u.count <= 18 else { return nil }
+                    var n = 0
+                    for c in u { guard isDigit(c) else { return nil }; n = n * 10 + Int(c - 0x30) }
+                    return n
+                }
+                if let n { return .fixed(remaining: n) }
+            }
+        }
+        // Anything else, checked in full.
         let te = head.headers.values("transfer-encoding")
         let cl = head.headers.values("content-length")
         if !te.isEmpty {
