@@ -14,7 +14,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
     public var description: String { String(decoding: bytes, as: UTF8.self) }
     public var isEmpty: Bool { bytes.isEmpty }
 
-    public mutating func append(_ other: Sentence) { bytes.append(contentsOf: other.bytes) }
+    public mutating func append(_ other: Sentence) { other.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0) } }
 
     public struct Interpolation: StringInterpolationProtocol {
         public typealias StringLiteralType = StaticString
@@ -34,7 +34,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
         @inline(__always) mutating func appendString(_ s: String) {
             if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: s.utf8) }
         }
-        public mutating func appendInterpolation(_ s: Sentence) { bytes.append(contentsOf: s.bytes) }
+        public mutating func appendInterpolation(_ s: Sentence) { s.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0) } }
 
         public mutating func appendInterpolation(_ n: Int) {
             if n < 0 { appendString(String(n)); return }
