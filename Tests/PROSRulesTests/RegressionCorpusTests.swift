@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+@testable import PROSRules
+
+/// Answers pinned byte for byte: 100 generated member-months (50 spaced, 50 compact; valid and invalid
+/// of every kind: unsupported months, missing and malformed fields, duplicate and escaped ids, discharge,
+/// pre-admission, overlaps, the daily cap, telehealth, exclusivity, missing rates) and the exact answer
+/// the engine gave for each at commit 11d756a, before its decoder and encoder were rewritten for speed.
+/// The fast paths (compact JSON read in place, answers written as runs of fixed bytes) must change
+/// nothing a client sees. Generator: scripts/regression-corpus.py; regenerate only on purpose.
+@Suite struct RegressionCorpusTests {
+    static func lines(_ name: String) throws -> [[UInt8]] {
+        let url = packageRoot.appendingPathComponent("Tests/PROSRulesTests/Fixtures/\(name)")
+        return Array(try Data(contentsOf: url)).split(separator: 0x0A).map(Array.init)
+    }
+
+    @Test func everyAnswerIsByteForByteAsPinned() throws {
+        let inputs = try Self.lines("regression.ndjson")
+        let expected = try Self.lines("regression.expected.ndjson")
+        #expect(inputs.count == 100)
+        #expect(expected.count == inputs.count)
+        var priced = 0, refused = 0
+        for (i, (input, want)) in zip(inputs, expected).enumerated() {
+            // The batch endpoint's line format: {"line":N,"result":…} or {"line":N,"error":…}.
+            var got = Array(#"{"line":\#(i + 1),"#.utf8)
+            switch pricer.price(json: input) {
+            case let .success(claim): got += Array(#""result":"#.utf8) + claim.jsonBytes(); priced += 1
+            case let .failure(problem): got += Array(#""error":"#.utf8) + problem.jsonBytes(); refused += 1
+            }
+            got.append(UInt8(ascii: "}"))
+            if got != want {
+                let at = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+                let context = { (b: [UInt8]) in String(decoding: b[max(0, at - 60)..<min(b.count, at + 60)], as: UTF8.self) }
+                Issue.record("line \(i + 1) differs at byte \(at): got …\(context(got))… want …\(context(want))…")
+            }
+        }
+        // The corpus exercises both outcomes.
+        #expect(priced > 20 && refused > 20)
+    }
+}
