@@ -205,6 +205,24 @@ public struct JSONReader: ~Copyable {
         return nil
     }
 
+    /// Like `plainStringRef`, without consuming: the string and where it ends, for a caller that reads
+    /// it (`consume(through:)`) only when its value is one it accepts, and otherwise lets the general
+    /// path read it again and report why not.
+    @inline(__always) public func peekPlainString() -> (value: UnsafeBufferPointer<UInt8>, end: Int)? {
+        guard let base = bytes.baseAddress, offset < bytes.count, base[offset] == UInt8(ascii: "\"") else { return nil }
+        let start = offset + 1, end = bytes.count
+        var j = start
+        while j < end {
+            let c = base[j]
+            if c == UInt8(ascii: "\"") { return (UnsafeBufferPointer(start: base + start, count: j - start), j + 1) }
+            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return nil }
+            j += 1
+        }
+        return nil
+    }
+
+    @inline(__always) public mutating func consume(through end: Int) { offset = end }
+
     /// Fast path for a small non-negative integer sent compactly (`45`, not `45.0`, `4.5e1` or ` 45`);
     /// nil, reading nothing, for anything else.
     @inline(__always) public mutating func plainInteger() -> Int? {

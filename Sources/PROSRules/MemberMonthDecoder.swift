@@ -296,15 +296,26 @@ private struct State {
                 if let v = try readString(&r, base + "/id", nullable: true) {
                     if v.isEmpty || (v.utf8.count > 128 && v.count > 128) { error(base + "/id", "must be 1 to 128 characters") } else { id = v }
                 }
-            case .date: date = try readDate(&r, base + "/date", nullable: false)
+            case .date:
+                // Fast path: a plain, valid value is taken as is; anything else is read in general.
+                if let (v, end) = r.peekPlainString(), let d = CivilDate(utf8: v) { r.consume(through: end); date = d }
+                else { date = try readDate(&r, base + "/date", nullable: false) }
             case .startTime:
                 if let v = try readStringRef(&r, base + "/startTime", nullable: true, what: "a time HH:MM") {
                     if let m = v.withBytes({ parseClockTime(utf8: $0) }) { startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
                 }
-            case .component: component = try readEnum(&r, base + "/component", Component.self)
-            case .format: format = try readEnum(&r, base + "/format", ServiceFormat.self)
-            case .location: location = try readEnum(&r, base + "/location", Location.self)
-            case .telehealth: telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
+            case .component:
+                if let (v, end) = r.peekPlainString(), let e = Component.named(v) { r.consume(through: end); component = e }
+                else { component = try readEnum(&r, base + "/component", Component.self) }
+            case .format:
+                if let (v, end) = r.peekPlainString(), let e = ServiceFormat.named(v) { r.consume(through: end); format = e }
+                else { format = try readEnum(&r, base + "/format", ServiceFormat.self) }
+            case .location:
+                if let (v, end) = r.peekPlainString(), let e = Location.named(v) { r.consume(through: end); location = e }
+                else { location = try readEnum(&r, base + "/location", Location.self) }
+            case .telehealth:
+                if let (v, end) = r.peekPlainString(), let e = Telehealth.named(v) { r.consume(through: end); telehealth = e }
+                else { telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none }
             case .employmentSetting: employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
             case .prescriberContact: prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
             case .minutes:
