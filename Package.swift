@@ -22,7 +22,7 @@ let package = Package(
         .executableTarget(name: "pros-pricer", dependencies: ["PROSService", "PROSRules", "HTTPServer"]),
         // libcurl, used only by the integration tests as a real HTTP client.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
-        .testTarget(name: "PROSRulesTests", dependencies: ["PROSRules"]),
+        .testTarget(name: "PROSRulesTests", dependencies: ["PROSRules"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PROSService", "HTTPServer", "PROSRules", "CCurl"]),
     ],

@@ -26,6 +26,16 @@ wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$tmp/$m.json"); wrk.body = f:read("*a"); f:close()
 LUA
 done
+# Batches of 50 different months, one per NDJSON line, as a billing run sends them.
+BATCH=${BATCH:-50}
+for i in $(seq 0 $((BATCH - 1))); do .build/release/pros-pricer bench --sample --months $i | tr -d '\n'; echo; done > $tmp/batch.ndjson
+for i in $(seq 0 $((BATCH - 1))); do .build/release/pros-pricer bench --sample --compact --months $i | tr -d '\n'; echo; done > $tmp/batch-compact.ndjson
+for m in batch batch-compact; do
+cat > $tmp/$m.lua <<LUA
+wrk.method = "POST"; wrk.headers["Content-Type"] = "application/x-ndjson"
+local f = io.open("$tmp/$m.ndjson"); wrk.body = f:read("*a"); f:close()
+LUA
+done
 # Prints requests/s, p50 and p99; leaves requests/s in $tmp/rps.
 run() {
   wrk -t$(( C < 2 ? 1 : 2 )) -c$C -d$D --latency "$@" > $tmp/wrk.txt
@@ -38,6 +48,11 @@ awk -v a="$ours_rps" -v b="$nginx_rps" 'BEGIN {printf "  ratio to nginx: %.0f%%\
 echo "pros-pricer POST /v1/claims/price, 20-service month, $(wc -c < $tmp/month.json) bytes ($C connections):"; run -s $tmp/month.lua http://127.0.0.1:$PORT/v1/claims/price
 echo "pros-pricer POST /v1/claims/price, the same month with required fields only, $(wc -c < $tmp/compact.json) bytes ($C connections):"; run -s $tmp/compact.lua http://127.0.0.1:$PORT/v1/claims/price
 echo "  RSS of pros-pricer under load: $(ps -o rss= -p $PID) KiB"
+for m in batch batch-compact; do
+  echo "pros-pricer POST /v1/claims/price/batch, $BATCH months per request ($m, $(wc -c < $tmp/$m.ndjson) bytes, $C connections):"
+  run -s $tmp/$m.lua http://127.0.0.1:$PORT/v1/claims/price/batch
+  awk -v r="$(cat $tmp/rps)" -v n=$BATCH 'BEGIN {printf "  = %.0f member-months/s\n", r * n}'
+done
 echo "nginx fixed response (1 connection):"; C=1 run http://127.0.0.1:$NGINX_PORT/
 echo "pros-pricer GET /healthz (1 connection):"; C=1 run http://127.0.0.1:$PORT/healthz
 echo "pros-pricer POST /v1/claims/price (1 connection):"; C=1 run -s $tmp/month.lua http://127.0.0.1:$PORT/v1/claims/price

@@ -65,7 +65,8 @@ case "bench":
     let a = Arguments(argv.dropFirst(2), valued: ["months"], switches: ["sample", "compact"])
     let compact = a.flags.contains("compact")
     if a.flags.contains("sample") { print(sampleMonth(Int(a.options["months"] ?? "0") ?? 0, compact: compact)); exit(0) }
-    exit(runBench(months: Int(a.options["months"] ?? "200000") ?? 200000, compact: compact))
+    guard let months = Int(a.options["months"] ?? "200000"), months >= 1 else { fail("--months must be a whole number of at least 1") }
+    exit(runBench(months: months, compact: compact))
 case "-h", "--help", "help":
     writeAll(1, Array(usage.utf8)); exit(0)
 default:
