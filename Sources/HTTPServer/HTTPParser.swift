@@ -262,6 +262,7 @@ public struct HTTPRequestParser {
             throw HTTPParseError(400, "malformed HTTP version")
         }
         var headers = HTTPHeaders()
+        headers.reserveCapacity(min(lines.count - 1, limits.maxHeaderCount + 1))
         for line in lines.dropFirst() {
             let first = line.start < line.end ? u[line.start] : nil
             if first == 0x20 || first == 0x09 { throw HTTPParseError(400, "obsolete line folding in the header section") }

@@ -6,6 +6,9 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
+    /// Room for `n` fields at once (a parsed head knows how many lines it has).
+    public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
+
     public mutating func replace(_ name: String, _ value: String) {
         remove(name)
         add(name, value)
