@@ -11,26 +11,26 @@ struct Accrual {
         // Minutes per unit by format, looked up once a month rather than once a service.
         let perUnit = (individual: rules.unitMinutes[.individual] ?? 15, collateral: rules.unitMinutes[.collateral] ?? 15,
                        group: rules.unitMinutes[.group] ?? 15)
-        for s in services {
+        for i in services.indices {  // by index: iterating would copy each service
             // SPEC §2: units stack; floor(minutes / minutes-per-unit).
-            let minutesPerUnit = switch s.format {
+            let minutesPerUnit = switch services[i].format {
             case .individual: perUnit.individual
             case .collateral: perUnit.collateral
             case .group: perUnit.group
             }
-            let units = s.minutes / minutesPerUnit
-            var d = ServiceDisposition(id: s.id, units: units, accrued: 0, tierUnits: 0,
-                                       countedAs: s.telehealth == .none ? s.location : .onsite, excludedBy: nil, findings: [])
-            if let discharge = dischargeDate, s.date > discharge {  // SPEC §7
-                d.excludedBy = .serviceAfterDischarge; dischargedIds.append(s.id)
-            } else if s.format == .group && s.employmentSetting {  // SPEC §8
-                d.excludedBy = .employmentSettingNotOneToOne; employmentIds.append(s.id)
+            let units = services[i].minutes / minutesPerUnit
+            var d = ServiceDisposition(id: services[i].id, units: units, accrued: 0, tierUnits: 0,
+                                       countedAs: services[i].telehealth == .none ? services[i].location : .onsite, excludedBy: nil, findings: [])
+            if let discharge = dischargeDate, services[i].date > discharge {  // SPEC §7
+                d.excludedBy = .serviceAfterDischarge; dischargedIds.append(services[i].id)
+            } else if services[i].format == .group && services[i].employmentSetting {  // SPEC §8
+                d.excludedBy = .employmentSettingNotOneToOne; employmentIds.append(services[i].id)
             } else if units == 0 {  // SPEC §2
-                d.excludedBy = .belowUnitMinimum; belowIds.append(s.id)
+                d.excludedBy = .belowUnitMinimum; belowIds.append(services[i].id)
             }
             if let e = d.excludedBy { d.findings.append(e) }
-            if s.telehealth != .none && s.location == .offsite && d.excludedBy == nil {  // SPEC §3
-                d.findings.append(.telehealthCountedOnsite); telehealthIds.append(s.id)
+            if services[i].telehealth != .none && services[i].location == .offsite && d.excludedBy == nil {  // SPEC §3
+                d.findings.append(.telehealthCountedOnsite); telehealthIds.append(services[i].id)
             }
             dispositions.append(d)
         }
