@@ -73,68 +73,45 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes `"name":` for a name fixed in the code (plain ASCII, copied as is); the value written next belongs to it.
     public mutating func key(_ name: StaticString) {
-        let n = name.utf8CodeUnitCount
-        let p = reserve(n + 4)
-        var i = 0
-        if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
-        p[i] = UInt8(ascii: "\"")
-        (p + i + 1).update(from: name.utf8Start, count: n)
-        p[i + n + 1] = UInt8(ascii: "\"")
-        p[i + n + 2] = UInt8(ascii: ":")
-        count += i + n + 3
+        quoted(name.utf8Start, name.utf8CodeUnitCount)
+        put(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// Writes a string fixed in the code (plain ASCII: no escaping needed) as a JSON string value.
-    public mutating func plain(_ value: StaticString) {
-        let n = value.utf8CodeUnitCount
-        let p = reserve(n + 3)
-        var i = 0
-        if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
-        p[i] = UInt8(ascii: "\"")
-        (p + i + 1).update(from: value.utf8Start, count: n)
-        p[i + n + 1] = UInt8(ascii: "\"")
-        count += i + n + 2
-        needsComma = true
-    }
+    public mutating func plain(_ value: StaticString) { quoted(value.utf8Start, value.utf8CodeUnitCount) }
 
     /// Writes a string known to need no escaping (an enum's raw value: plain ASCII) as a JSON string.
     @inline(__always) public mutating func plainString(_ value: String) {
         var value = value
-        value.withUTF8 { u in
-            let n = u.count
-            let p = reserve(n + 3)
-            var i = 0
-            if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
-            p[i] = UInt8(ascii: "\"")
-            if let src = u.baseAddress { (p + i + 1).update(from: src, count: n) }
-            p[i + n + 1] = UInt8(ascii: "\"")
-            count += i + n + 2
-        }
-        needsComma = true
+        value.withUTF8 { quoted($0.baseAddress, $0.count) }
     }
 
     /// Writes a date as the JSON string `"YYYY-MM-DD"`, straight from its numbers.
     public mutating func date(_ d: CivilDate) {
-        separate()
-        let p = reserve(12)
-        p[0] = UInt8(ascii: "\"")
-        let b = UnsafeMutableBufferPointer(start: p + 1, count: 10)
-        putDigits(d.year, 4, b, 0); b[4] = 0x2D; putDigits(d.month, 2, b, 5); b[7] = 0x2D; putDigits(d.day, 2, b, 8)
-        p[11] = UInt8(ascii: "\"")
-        count += 12
-        needsComma = true
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
+            putDigits(d.year, 4, b, 0); b[4] = 0x2D; putDigits(d.month, 2, b, 5); b[7] = 0x2D; putDigits(d.day, 2, b, 8)
+            quoted(b.baseAddress, 10)
+        }
     }
 
     /// Writes a month as the JSON string `"YYYY-MM"`.
     public mutating func month(_ m: YearMonth) {
-        separate()
-        let p = reserve(9)
-        p[0] = UInt8(ascii: "\"")
-        let b = UnsafeMutableBufferPointer(start: p + 1, count: 7)
-        putDigits(m.year, 4, b, 0); b[4] = 0x2D; putDigits(m.month, 2, b, 5)
-        p[8] = UInt8(ascii: "\"")
-        count += 9
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in
+            putDigits(m.year, 4, b, 0); b[4] = 0x2D; putDigits(m.month, 2, b, 5)
+            quoted(b.baseAddress, 7)
+        }
+    }
+
+    /// `n` bytes that need no escaping, as a JSON string value (its comma first when one is due).
+    @inline(__always) mutating func quoted(_ source: UnsafePointer<UInt8>?, _ n: Int) {
+        let p = reserve(n + 3)
+        var i = 0
+        if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
+        p[i] = UInt8(ascii: "\"")
+        if let source { (p + i + 1).update(from: source, count: n) }
+        p[i + n + 1] = UInt8(ascii: "\"")
+        count += i + n + 2
         needsComma = true
     }
 

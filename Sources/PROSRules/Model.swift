@@ -47,7 +47,7 @@ public enum MemberStatus: String, Sendable, CaseIterable, Hashable {
 public struct Service: Sendable, Equatable {
     public var id: String
     public var date: CivilDate
-    /// Minutes after midnight, when sent.
+    /// Minutes after midnight (0 to 1439, as the decoder accepts them), when sent.
     public var startMinute: Int?
     public var component: Component
     public var format: ServiceFormat
