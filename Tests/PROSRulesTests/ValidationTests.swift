@@ -73,6 +73,17 @@ import Testing
         #expect(pointers(valid.replacingOccurrences(of: #""services":["#, with: #""services":[\#(s),\#(s),"#)) == ["/services/1/id"])
     }
 
+    @Test func idsCompareByteForByte() {
+        func service(_ id: String) -> String { #"{"id":"\#(id)","date":"2025-05-02","component":"CRS","format":"group","minutes":60,"location":"onsite"}"# }
+        func with(_ a: String, _ b: String, _ c: String) -> String {
+            valid.replacingOccurrences(of: #""services":["#, with: #""services":[\#(service(a)),\#(service(b)),\#(service(c)),"#)
+        }
+        // "é" precomposed and decomposed: equal as Swift Strings, two different ids on the wire.
+        #expect(pointers(with("caf\u{E9}", "cafe\u{301}", "x")) == [])
+        // The same id spelled once with an escape and once without is the same id, and every repeat is named.
+        #expect(pointers(with("caf\u{E9}", "caf\\u00e9", "caf\u{E9}")) == ["/services/1/id", "/services/2/id"])
+    }
+
     @Test(arguments: [(1000, false), (1001, true)])
     func atMostOneThousandServices(count: Int, invalid: Bool) {
         let s = #"{"date":"2025-05-02","component":"CRS","format":"group","minutes":60,"location":"onsite"}"#
