@@ -106,12 +106,13 @@ extension String {
     }
 }
 
-private func digits(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+/// The value of `count` (at most 4) ASCII digits from `start`, or nil if any byte is not a digit.
+@inline(__always) private func digits(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
     var v = 0
     for i in start..<(start + count) {
-        let c = u[i]
-        guard c >= 0x30, c <= 0x39 else { return nil }
-        v = v * 10 + Int(c - 0x30)
+        let d = u[i] &- 0x30  // below "0" wraps above 9
+        guard d <= 9 else { return nil }
+        v = v &* 10 &+ Int(d)
     }
     return v
 }

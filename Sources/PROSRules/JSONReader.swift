@@ -190,19 +190,9 @@ public struct JSONReader: ~Copyable {
     /// without escapes, reads it in place; otherwise returns nil and reads nothing (the caller then takes
     /// the general path, which handles whitespace, escapes, other kinds and errors alike).
     @inline(__always) public mutating func plainStringRef() -> JSONStringRef? {
-        guard let base = bytes.baseAddress, offset < bytes.count, base[offset] == UInt8(ascii: "\"") else { return nil }
-        let start = offset + 1, end = bytes.count
-        var j = start
-        while j < end {
-            let c = base[j]
-            if c == UInt8(ascii: "\"") {
-                offset = j + 1
-                return JSONStringRef(raw: UnsafeBufferPointer(start: base + start, count: j - start), escaped: false)
-            }
-            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return nil }
-            j += 1
-        }
-        return nil
+        guard let (value, end) = peekPlainString() else { return nil }
+        offset = end
+        return JSONStringRef(raw: value, escaped: false)
     }
 
     /// Like `plainStringRef`, without consuming: the string and where it ends, for a caller that reads
@@ -210,15 +200,10 @@ public struct JSONReader: ~Copyable {
     /// path read it again and report why not.
     @inline(__always) public func peekPlainString() -> (value: UnsafeBufferPointer<UInt8>, end: Int)? {
         guard let base = bytes.baseAddress, offset < bytes.count, base[offset] == UInt8(ascii: "\"") else { return nil }
-        let start = offset + 1, end = bytes.count
-        var j = start
-        while j < end {
-            let c = base[j]
-            if c == UInt8(ascii: "\"") { return (UnsafeBufferPointer(start: base + start, count: j - start), j + 1) }
-            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return nil }
-            j += 1
-        }
-        return nil
+        let start = offset + 1
+        let close = start + plainStringPrefix(bytes, from: start)  // stops at a quote, escape, control byte or non-ASCII
+        guard close < bytes.count, base[close] == UInt8(ascii: "\"") else { return nil }
+        return (UnsafeBufferPointer(start: base + start, count: close - start), close + 1)
     }
 
     @inline(__always) public mutating func consume(through end: Int) { offset = end }
@@ -244,12 +229,18 @@ public struct JSONReader: ~Copyable {
 
     /// Fast path for `true` or `false` sent as such; nil, reading nothing, for anything else.
     @inline(__always) public mutating func plainBool() -> Bool? {
-        guard offset < bytes.count else { return nil }
-        switch bytes[offset] {
-        case UInt8(ascii: "t"): return match("true") ? true : nil
-        case UInt8(ascii: "f"): return match("false") ? false : nil
-        default: return nil
+        guard let base = bytes.baseAddress else { return nil }
+        let n = bytes.count - offset, p = base + offset
+        if n >= 4 && p[0] == UInt8(ascii: "t") && p[1] == UInt8(ascii: "r") && p[2] == UInt8(ascii: "u") && p[3] == UInt8(ascii: "e") {
+            offset += 4
+            return true
         }
+        if n >= 5 && p[0] == UInt8(ascii: "f") && p[1] == UInt8(ascii: "a") && p[2] == UInt8(ascii: "l") && p[3] == UInt8(ascii: "s")
+            && p[4] == UInt8(ascii: "e") {
+            offset += 5
+            return false
+        }
+        return nil
     }
 
     /// `nextKeyRef` for anything else: whitespace, escapes, the end of the object, errors.
