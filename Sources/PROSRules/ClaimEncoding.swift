@@ -67,7 +67,7 @@ extension PricedClaim {
     }
 
     public func jsonBytes() -> [UInt8] {
-        var w = JSONWriter(capacity: 512 + services.count * 110 + findings.count * 200)
+        var w = JSONWriter(capacity: 1024 + services.count * 130 + findings.count * 250)  // room for the usual answer: no regrowth
         write(to: &w)
         return w.bytes
     }
