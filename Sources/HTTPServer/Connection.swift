@@ -305,7 +305,6 @@ final class Connection {
         o.append(UInt8(0x30 + value % 10))
     }
 
-
     /// Streams response bytes: chunked for HTTP/1.1 (gzip-compressed as they go when accepted), close-delimited for 1.0.
     func writeStream(_ bytes: [UInt8], last: Bool) {
         guard var ex = exchange, let stream = ex.streaming else { return }

@@ -298,14 +298,10 @@ public struct HTTPRequestParser {
         }
         if transferEncodings == 0 {
             if contentLengths == 0 { return .head }
-            if contentLengths == 1, var value = contentLength {
-                let n: Int? = value.withUTF8 { u in
-                    guard !u.isEmpty, u.count <= 18 else { return nil }
-                    var n = 0
-                    for c in u { guard isDigit(c) else { return nil }; n = n * 10 + Int(c - 0x30) }
-                    return n
-                }
-                if let n { return .fixed(remaining: n) }
+            // The same test as an element of a list below, on the whole value.
+            if contentLengths == 1, let value = contentLength, !value.isEmpty, value.utf8.count <= 18,
+               value.utf8.allSatisfy(isDigit), let n = Int(value) {
+                return .fixed(remaining: n)
             }
         }
         // Anything else, checked in full.

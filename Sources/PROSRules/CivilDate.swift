@@ -30,10 +30,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        String(unsafeUninitializedCapacity: 10) { b in
-            putDigits(year, 4, b, 0); b[4] = 0x2D; putDigits(month, 2, b, 5); b[7] = 0x2D; putDigits(day, 2, b, 8)
-            return 10
-        }
+        String(unsafeUninitializedCapacity: 10) { b in write(into: b); return 10 }
+    }
+
+    /// Writes `YYYY-MM-DD` into the first 10 bytes of `b`.
+    @inline(__always) func write(into b: UnsafeMutableBufferPointer<UInt8>) {
+        putDigits(year, 4, b, 0); b[4] = 0x2D; putDigits(month, 2, b, 5); b[7] = 0x2D; putDigits(day, 2, b, 8)
     }
 }
 
@@ -81,10 +83,12 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (a: YearMonth, b: YearMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
     public var description: String {
-        String(unsafeUninitializedCapacity: 7) { b in
-            putDigits(year, 4, b, 0); b[4] = 0x2D; putDigits(month, 2, b, 5)
-            return 7
-        }
+        String(unsafeUninitializedCapacity: 7) { b in write(into: b); return 7 }
+    }
+
+    /// Writes `YYYY-MM` into the first 7 bytes of `b`.
+    @inline(__always) func write(into b: UnsafeMutableBufferPointer<UInt8>) {
+        putDigits(year, 4, b, 0); b[4] = 0x2D; putDigits(month, 2, b, 5)
     }
 }
 
@@ -115,6 +119,13 @@ extension String {
         v = v &* 10 &+ Int(d)
     }
     return v
+}
+
+/// How many decimal digits a non-negative `v` has.
+@inline(__always) func decimalWidth(_ v: Int) -> Int {
+    var width = 1, rest = v
+    while rest >= 10 { width += 1; rest /= 10 }
+    return width
 }
 
 /// Writes `v` (0 ≤ v < 10^width, as years 1–9999 and months and days are) as `width` zero-padded digits.

@@ -36,8 +36,9 @@ extension PricedClaim {
         w.key("services")
         w.beginArray()
         // The most repeated object of the answer (one per service): written as runs of fixed bytes.
-        for (i, s) in services.enumerated() {
-            w.chunk(i == 0 ? #"{"id":"# : #",{"id":"#)
+        for s in services {
+            w.separate()
+            w.chunk(#"{"id":"#)
             w.string(s.id)
             w.chunk(#","units":"#)
             w.int(s.units)

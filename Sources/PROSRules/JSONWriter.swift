@@ -83,24 +83,17 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes a string known to need no escaping (an enum's raw value: plain ASCII) as a JSON string.
     @inline(__always) public mutating func plainString(_ value: String) {
-        var value = value
-        value.withUTF8 { quoted($0.baseAddress, $0.count) }
+        value.withUTF8Bytes { quoted($0.baseAddress, $0.count) }
     }
 
     /// Writes a date as the JSON string `"YYYY-MM-DD"`, straight from its numbers.
     public mutating func date(_ d: CivilDate) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
-            putDigits(d.year, 4, b, 0); b[4] = 0x2D; putDigits(d.month, 2, b, 5); b[7] = 0x2D; putDigits(d.day, 2, b, 8)
-            quoted(b.baseAddress, 10)
-        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in d.write(into: b); quoted(b.baseAddress, 10) }
     }
 
     /// Writes a month as the JSON string `"YYYY-MM"`.
     public mutating func month(_ m: YearMonth) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in
-            putDigits(m.year, 4, b, 0); b[4] = 0x2D; putDigits(m.month, 2, b, 5)
-            quoted(b.baseAddress, 7)
-        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in m.write(into: b); quoted(b.baseAddress, 7) }
     }
 
     /// `n` bytes that need no escaping, as a JSON string value (its comma first when one is due).
@@ -134,28 +127,17 @@ public struct JSONWriter: ~Copyable {
 
     mutating func appendDecimal(_ value: Int) {
         if value < 0 {
-            guard value != .min else { var s = String(value); s.withUTF8 { put($0) }; return }
+            guard value != .min else { String(value).withUTF8Bytes { put($0) }; return }
             put(UInt8(ascii: "-"))
             appendDecimal(-value)
             return
         }
-        if value < 10 { put(UInt8(truncatingIfNeeded: 0x30 + value)); return }
-        var digits = 0, v = value
-        while v > 0 { digits += 1; v /= 10 }
-        let p = reserve(digits)
-        v = value
-        for i in stride(from: digits - 1, through: 0, by: -1) {
-            p[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
-            v /= 10
-        }
-        count += digits
+        let width = decimalWidth(value)
+        putDigits(value, width, UnsafeMutableBufferPointer(start: reserve(width), count: width), 0)
+        count += width
     }
-    public mutating func bool(_ value: Bool) { separate(); putStatic(value ? "true" : "false"); needsComma = true }
-    public mutating func null() { separate(); putStatic("null"); needsComma = true }
-
-    @inline(__always) mutating func putStatic(_ s: StaticString) {
-        put(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
+    public mutating func bool(_ value: Bool) { separate(); chunk(value ? "true" : "false", valueEnds: true) }
+    public mutating func null() { separate(); chunk("null", valueEnds: true) }
     public mutating func optionalString(_ value: String?) { if let value { string(value) } else { null() } }
 
     /// Appends an already-encoded JSON value verbatim.
@@ -184,16 +166,13 @@ public struct JSONWriter: ~Copyable {
             for x in items { value(x) }
             endArray()
         case let .string(s): string(s)
-        case let .number(n): separate(); var n = n; n.withUTF8 { put($0) }; needsComma = true
+        case let .number(n): separate(); n.withUTF8Bytes { put($0) }; needsComma = true
         case let .bool(b): bool(b)
         case .null: null()
         }
     }
 
-    mutating func appendQuoted(_ s: String) {
-        var s = s
-        s.withUTF8 { appendQuoted(utf8: $0) }
-    }
+    mutating func appendQuoted(_ s: String) { s.withUTF8Bytes { appendQuoted(utf8: $0) } }
 
     /// Writes valid UTF-8 as a JSON string, escaping what must be.
     mutating func appendQuoted(utf8 u: UnsafeBufferPointer<UInt8>) {

@@ -44,29 +44,36 @@ public enum MemberMonthDecoder {
     }
 }
 
-/// The members of a service object, told apart by length first: a service has a dozen members and a
-/// month up to a thousand services, so this runs often.
+/// The members of a service object. No two known names share a first letter, so the first byte names
+/// the one candidate and a whole comparison confirms it: a service has a dozen members and a month up
+/// to a thousand services, so this runs often.
 private enum ServiceKey {
     case id, date, startTime, component, format, minutes, location, telehealth, employmentSetting, prescriberContact, other
 
+    /// The one known member a name starting with `letter` can be, with the name's closing `":` appended.
+    @inline(__always) static func candidate(_ letter: UInt8) -> (key: ServiceKey, nameQuoteColon: StaticString)? {
+        switch letter {
+        case UInt8(ascii: "i"): (.id, #"id":"#)
+        case UInt8(ascii: "d"): (.date, #"date":"#)
+        case UInt8(ascii: "s"): (.startTime, #"startTime":"#)
+        case UInt8(ascii: "c"): (.component, #"component":"#)
+        case UInt8(ascii: "f"): (.format, #"format":"#)
+        case UInt8(ascii: "m"): (.minutes, #"minutes":"#)
+        case UInt8(ascii: "l"): (.location, #"location":"#)
+        case UInt8(ascii: "t"): (.telehealth, #"telehealth":"#)
+        case UInt8(ascii: "e"): (.employmentSetting, #"employmentSetting":"#)
+        case UInt8(ascii: "p"): (.prescriberContact, #"prescriberContact":"#)
+        default: nil
+        }
+    }
+
+    /// A member name read by the general path.
     init(_ key: JSONStringRef) {
         self = key.withBytes { b in
-            func is_(_ name: StaticString) -> Bool {
-                let p = name.utf8Start
-                for i in 0..<b.count where b[i] != p[i] { return false }
-                return true
-            }
-            switch b.count {
-            case 2: return is_("id") ? .id : .other
-            case 4: return is_("date") ? .date : .other
-            case 6: return is_("format") ? .format : .other
-            case 7: return is_("minutes") ? .minutes : .other
-            case 8: return is_("location") ? .location : .other
-            case 9: return is_("startTime") ? .startTime : is_("component") ? .component : .other
-            case 10: return is_("telehealth") ? .telehealth : .other
-            case 17: return is_("employmentSetting") ? .employmentSetting : is_("prescriberContact") ? .prescriberContact : .other
-            default: return .other
-            }
+            guard let letter = b.first, let (key, name) = Self.candidate(letter), b.count == name.utf8CodeUnitCount - 2 else { return .other }
+            let p = name.utf8Start
+            for i in 0..<b.count where b[i] != p[i] { return .other }
+            return key
         }
     }
 }
@@ -91,21 +98,8 @@ extension ServiceKey {
     /// the general path then reads it, whitespace, escapes, unknown names and the object's end included.
     @inline(__always) static func compact(_ r: inout JSONReader, first: inout Bool) -> ServiceKey? {
         guard let (at, rest) = r.compactMemberName(first: first), rest.count >= 20 else { return nil }
-        // Each name with its closing quote and colon, compared a word at a time.
-        let key: ServiceKey, name: StaticString
-        switch rest[0] {
-        case UInt8(ascii: "i"): (key, name) = (.id, #"id":"#)
-        case UInt8(ascii: "d"): (key, name) = (.date, #"date":"#)
-        case UInt8(ascii: "s"): (key, name) = (.startTime, #"startTime":"#)
-        case UInt8(ascii: "c"): (key, name) = (.component, #"component":"#)
-        case UInt8(ascii: "f"): (key, name) = (.format, #"format":"#)
-        case UInt8(ascii: "m"): (key, name) = (.minutes, #"minutes":"#)
-        case UInt8(ascii: "l"): (key, name) = (.location, #"location":"#)
-        case UInt8(ascii: "t"): (key, name) = (.telehealth, #"telehealth":"#)
-        case UInt8(ascii: "e"): (key, name) = (.employmentSetting, #"employmentSetting":"#)
-        case UInt8(ascii: "p"): (key, name) = (.prescriberContact, #"prescriberContact":"#)
-        default: return nil
-        }
+        // The name with its closing quote and colon, compared a word at a time.
+        guard let (key, name) = candidate(rest[0]) else { return nil }
         let length = name.utf8CodeUnitCount  // 4 to 19 bytes, and `rest` has at least 20
         guard let base = rest.baseAddress, sameShortBytes(base, name.utf8Start, length) else { return nil }
         r.consumeMemberName(through: at + length, first: &first)
@@ -169,14 +163,29 @@ private struct State {
         return try r.readBool()
     }
 
-    mutating func readDate(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
+    /// A plain, valid value is taken in place (inlined at each call); anything else is read in general
+    /// and reported.
+    @inline(__always) mutating func readDate(_ r: inout JSONReader, _ pointer: @autoclosure () -> String,
+                                             nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
+        if let (v, end) = r.peekPlainString(), let d = CivilDate(utf8: v) { r.consume(through: end); return d }
+        return try readDateInGeneral(&r, pointer(), nullable: nullable)
+    }
+
+    mutating func readDateInGeneral(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
         guard let s = try readStringRef(&r, pointer(), nullable: nullable, what: "a date YYYY-MM-DD") else { return nil }
         guard let d = s.withBytes({ CivilDate(utf8: $0) }) else { error(pointer(), "must be a valid date YYYY-MM-DD"); return nil }
         return d
     }
 
-    mutating func readEnum<E: JSONEnum>(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
-                                        nullable: Bool = false) throws(JSONSyntaxError) -> E? {
+    /// As `readDate`: a plain, known value in place, anything else in general.
+    @inline(__always) mutating func readEnum<E: JSONEnum>(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
+                                                          nullable: Bool = false) throws(JSONSyntaxError) -> E? {
+        if let (v, end) = r.peekPlainString(), let e = E.named(v) { r.consume(through: end); return e }
+        return try readEnumInGeneral(&r, pointer(), E.self, nullable: nullable)
+    }
+
+    mutating func readEnumInGeneral<E: JSONEnum>(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
+                                                 nullable: Bool) throws(JSONSyntaxError) -> E? {
         func options() -> String { E.allCases.map { $0.rawValue }.joined(separator: ", ") }
         guard let s = try readStringRef(&r, pointer(), nullable: nullable, what: "one of \(options())") else { return nil }
         guard let e = s.withBytes({ E.named($0) }) else { error(pointer(), "must be one of \(options())"); return nil }
@@ -296,26 +305,15 @@ private struct State {
                 if let v = try readString(&r, base + "/id", nullable: true) {
                     if v.isEmpty || (v.utf8.count > 128 && v.count > 128) { error(base + "/id", "must be 1 to 128 characters") } else { id = v }
                 }
-            case .date:
-                // Fast path: a plain, valid value is taken as is; anything else is read in general.
-                if let (v, end) = r.peekPlainString(), let d = CivilDate(utf8: v) { r.consume(through: end); date = d }
-                else { date = try readDate(&r, base + "/date", nullable: false) }
+            case .date: date = try readDate(&r, base + "/date", nullable: false)
             case .startTime:
                 if let v = try readStringRef(&r, base + "/startTime", nullable: true, what: "a time HH:MM") {
                     if let m = v.withBytes({ parseClockTime(utf8: $0) }) { startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
                 }
-            case .component:
-                if let (v, end) = r.peekPlainString(), let e = Component.named(v) { r.consume(through: end); component = e }
-                else { component = try readEnum(&r, base + "/component", Component.self) }
-            case .format:
-                if let (v, end) = r.peekPlainString(), let e = ServiceFormat.named(v) { r.consume(through: end); format = e }
-                else { format = try readEnum(&r, base + "/format", ServiceFormat.self) }
-            case .location:
-                if let (v, end) = r.peekPlainString(), let e = Location.named(v) { r.consume(through: end); location = e }
-                else { location = try readEnum(&r, base + "/location", Location.self) }
-            case .telehealth:
-                if let (v, end) = r.peekPlainString(), let e = Telehealth.named(v) { r.consume(through: end); telehealth = e }
-                else { telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none }
+            case .component: component = try readEnum(&r, base + "/component", Component.self)
+            case .format: format = try readEnum(&r, base + "/format", ServiceFormat.self)
+            case .location: location = try readEnum(&r, base + "/location", Location.self)
+            case .telehealth: telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
             case .employmentSetting: employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
             case .prescriberContact: prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
             case .minutes:

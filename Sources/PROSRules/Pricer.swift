@@ -250,7 +250,6 @@ struct MonthRun {
             for i in kept.indices where group.contains(kept[i].component) { inGroup += 1 }
             guard inGroup > 1 else { continue }  // the common case: nothing to choose, nothing built
             let contenders = kept.filter { group.contains($0.component) }
-            guard contenders.count > 1 else { continue }
             let amounts = contenders.map { schedule?.amount(for: $0.coding.rateCode, on: dateOfService) }
             var winner = contenders[0]  // `kept` is in priority order
             var reason = "it comes first in the configured add-on priority"

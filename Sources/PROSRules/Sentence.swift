@@ -31,38 +31,24 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
         public mutating func appendInterpolation(_ s: String) { appendString(s) }
 
         /// A String's bytes in one copy (`append(contentsOf: s.utf8)` would go byte by byte).
-        @inline(__always) mutating func appendString(_ s: String) {
-            if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: s.utf8) }
-        }
+        @inline(__always) mutating func appendString(_ s: String) { s.withUTF8Bytes { bytes.append(contentsOf: $0) } }
         public mutating func appendInterpolation(_ s: Sentence) { s.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0) } }
 
         public mutating func appendInterpolation(_ n: Int) {
             if n < 0 { appendString(String(n)); return }
-            var digits = 1, v = n
-            while v >= 10 { digits += 1; v /= 10 }
-            appendDigits(n, digits)
+            let width = decimalWidth(n)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width) { b in
+                putDigits(n, width, b, 0)
+                bytes.append(contentsOf: UnsafeBufferPointer(b))
+            }
         }
 
         public mutating func appendInterpolation(_ d: CivilDate) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
-                putDigits(d.year, 4, b, 0); b[4] = 0x2D; putDigits(d.month, 2, b, 5); b[7] = 0x2D; putDigits(d.day, 2, b, 8)
-                bytes.append(contentsOf: UnsafeBufferPointer(b))
-            }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in d.write(into: b); bytes.append(contentsOf: UnsafeBufferPointer(b)) }
         }
 
         public mutating func appendInterpolation(_ m: YearMonth) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in
-                putDigits(m.year, 4, b, 0); b[4] = 0x2D; putDigits(m.month, 2, b, 5)
-                bytes.append(contentsOf: UnsafeBufferPointer(b))
-            }
-        }
-
-        /// `v` (non-negative) as exactly `width` digits (at most 20), in one append.
-        mutating func appendDigits(_ v: Int, _ width: Int) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width) { b in
-                putDigits(v, width, b, 0)
-                bytes.append(contentsOf: UnsafeBufferPointer(b))
-            }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in m.write(into: b); bytes.append(contentsOf: UnsafeBufferPointer(b)) }
         }
 
         public mutating func appendInterpolation(_ m: Money) { appendString(m.description) }
