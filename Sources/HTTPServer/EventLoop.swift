@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSystem
+import Synchronization
 
 func monotonicMs() -> Int64 {
     var ts = timespec()
@@ -27,6 +28,12 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
     var cachedSecond = 0
     var dateHeader = ""
     let tickMs: Int32
+    /// Connections this loop serves or has been handed and not yet adopted; read by other loops to
+    /// pick the least loaded one for a new connection.
+    let load = Atomic<Int>(0)
+    /// Connections accepted by another loop for this one: adopted on the next wake. `isClosed` is set
+    /// when this loop ends, so nothing is handed to it after.
+    let inbox = Mutex<(items: [(fd: Int32, remote: String)], isClosed: Bool)>(([], false))
 
     init(server: HTTPServer, listenFd: Int32) {
         self.server = server
@@ -72,6 +79,7 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
                     let fd = fds[i]
                     if fd == wakeFd {
                         csys_eventfd_drain(wakeFd)
+                        adoptHandedOff(now: now)
                     } else if fd == listenFd {
                         if listening { acceptAll(now: now) }
                     } else if let c = connections[fd] {
@@ -88,7 +96,7 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
                     for c in Array(connections.values) where c.isIdle || now >= drainDeadline { c.close() }
                 }
             }
-            if isDraining && connections.isEmpty { break }
+            if isDraining && connections.isEmpty && closeInboxIfEmpty() { break }
         }
         Glibc.close(wakeFd)
         Glibc.close(epfd)
@@ -120,11 +128,50 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
                 continue
             }
             _ = csys_set_nodelay(fd)  // a response never waits on delayed ACKs
-            let c = Connection(fd: fd, remoteAddress: remote, loop: self, now: now)
-            connections[fd] = c
-            c.registeredEvents = CSYS_EPOLLIN | CSYS_EPOLLRDHUP
-            _ = csys_epoll_add(epfd, fd, c.registeredEvents)
+            // The first loop to wake would otherwise take a whole burst of connections (wrk's 32 all
+            // landed on one loop, leaving the other core idle): each goes to the least loaded loop.
+            let target = server.leastLoadedLoop(preferring: self)
+            target.load.add(1, ordering: .relaxed)
+            if target === self || !target.handOff(fd: fd, remote: remote) {
+                if target !== self { target.load.subtract(1, ordering: .relaxed); load.add(1, ordering: .relaxed) }
+                register(fd: fd, remote: remote, now: now)
+            }
         }
+    }
+
+    /// Queues a connection accepted elsewhere for this loop; false when this loop has ended.
+    func handOff(fd: Int32, remote: String) -> Bool {
+        inbox.withLock { box -> Bool in
+            guard !box.isClosed else { return false }
+            box.items.append((fd, remote))
+            wake()  // under the lock: the loop closes its eventfd only after closing the inbox
+            return true
+        }
+    }
+
+    func adoptHandedOff(now: Int64) {
+        let items = inbox.withLock { box -> [(fd: Int32, remote: String)] in
+            let items = box.items
+            box.items = []
+            return items
+        }
+        for item in items { register(fd: item.fd, remote: item.remote, now: now) }
+    }
+
+    /// Ends the hand-offs to this loop when none is waiting; false when one came in meanwhile.
+    func closeInboxIfEmpty() -> Bool {
+        inbox.withLock { box -> Bool in
+            guard box.items.isEmpty else { return false }
+            box.isClosed = true
+            return true
+        }
+    }
+
+    func register(fd: Int32, remote: String, now: Int64) {
+        let c = Connection(fd: fd, remoteAddress: remote, loop: self, now: now)
+        connections[fd] = c
+        c.registeredEvents = CSYS_EPOLLIN | CSYS_EPOLLRDHUP
+        _ = csys_epoll_add(epfd, fd, c.registeredEvents)
     }
 
     func updateInterest(_ c: Connection) {
@@ -141,6 +188,7 @@ final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is call
     func remove(_ c: Connection) {
         _ = csys_epoll_del(epfd, c.fd)
         connections[c.fd] = nil
+        load.subtract(1, ordering: .relaxed)
         server.releaseConnection()
     }
 }

@@ -77,5 +77,16 @@ public final class HTTPServer: Sendable {
         return true
     }
 
+    /// The loop with the fewest connections; `own` wins ties, so a lone loop never hands off.
+    func leastLoadedLoop(preferring own: EventLoop) -> EventLoop {
+        var best = own
+        var bestLoad = own.load.load(ordering: .relaxed)
+        for loop in loops where loop !== own {
+            let l = loop.load.load(ordering: .relaxed)
+            if l < bestLoad { best = loop; bestLoad = l }
+        }
+        return best
+    }
+
     func releaseConnection() { connectionCount.subtract(1, ordering: .relaxed) }
 }
