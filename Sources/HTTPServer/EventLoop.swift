@@ -12,7 +12,7 @@ func monotonicMs() -> Int64 {
 
 /// One thread, one epoll instance, the connections it accepted. Level-triggered readiness;
 /// everything a connection does happens on this thread, so connections need no locks.
-final class EventLoop: @unchecked Sendable {  // confined: only `wake()` is called from other threads, and it writes an eventfd
+final class EventLoop: @unchecked Sendable {  // confined: other threads call only `wake()` (an eventfd write) and `handOff` and read `load` (a Mutex and an Atomic)
     let config: ServerConfiguration
     let handler: any HTTPHandler
     unowned let server: HTTPServer

@@ -53,6 +53,9 @@ public final class HTTPServer: Sendable {
 
     public var openConnections: Int { connectionCount.load(ordering: .relaxed) }
 
+    /// Open connections per event loop, in loop order: each new one goes to the least loaded loop.
+    public var connectionsPerLoop: [Int] { loops.map { $0.load.load(ordering: .relaxed) } }
+
     /// Stops accepting, lets in-flight requests finish within `shutdownGraceMs`, closes idle connections.
     public func shutdown() {
         draining.store(true, ordering: .releasing)

@@ -16,6 +16,26 @@ extension LiveTests {
             #expect(third.contains("Connection: close"))
         }
 
+        @Test func aBurstOfConnectionsIsSpreadOverTheEventLoops() throws {
+            let s = try LiveService { $0.server.threads = 2 }
+            defer { s.stop() }
+            // All connect before any sends: the first loop to wake used to accept the whole burst.
+            let fds = (0..<8).map { _ in connectLoopback(port: s.server.port) }
+            defer { fds.forEach { close($0) } }
+            let get = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            var buf = [UInt8](repeating: 0, count: 4096)
+            for fd in fds {
+                var tv = timeval(tv_sec: 3, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+                _ = get.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                let n = recv(fd, &buf, buf.count, 0)
+                #expect(n > 0 && String(decoding: buf[0..<max(n, 0)], as: UTF8.self).hasPrefix("HTTP/1.1 200 OK"))
+            }
+            let perLoop = s.server.connectionsPerLoop
+            #expect(perLoop.reduce(0, +) == 8)
+            #expect(perLoop.max()! - perLoop.min()! <= 1, "connections per loop: \(perLoop)")
+        }
+
         @Test func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws {
             let s = try LiveService { $0.server.idleTimeoutMs = 300 }
             defer { s.stop() }
