@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh wrk nginx-light
 swift build -c release --product pros-pricer >/dev/null
 PORT=18181; NGINX_PORT=18182; D=${DURATION:-10s}; C=${CONNECTIONS:-32}
+# wrk's own threads share the 2 cores with the server: one (the default) leaves the server its share;
+# WRK_THREADS=2 puts four busy threads on two cores, and every server's p99 (nginx's too) grows to 4-7 ms.
+WT=${WRK_THREADS:-1}; REPEAT=${REPEAT:-3}
 # Access logs off on both sides (nginx: access_log off), so the figures compare the HTTP work; the
 # service's default logs one JSON line per request (see the README for its cost).
 PROS_PRICER_ACCESS_LOG=false .build/release/pros-pricer serve --port $PORT 2>/dev/null & PID=$!
@@ -38,15 +41,19 @@ LUA
 done
 # Prints requests/s, p50 and p99; leaves requests/s in $tmp/rps.
 run() {
-  wrk -t$(( C < 2 ? 1 : 2 )) -c$C -d$D --latency "$@" > $tmp/wrk.txt
+  wrk -t$(( C < WT ? C : WT )) -c$C -d$D --latency "$@" > $tmp/wrk.txt
   awk '/Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} END {printf "  %.0f req/s, p50 %s, p99 %s\n", rps, p50, p99}' $tmp/wrk.txt
   awk '/Requests\/sec/ {print $2}' $tmp/wrk.txt > $tmp/rps
 }
+echo "wrk: $WT thread(s), $C connections, $D per run"
 echo "nginx fixed response ($C connections):"; run http://127.0.0.1:$NGINX_PORT/; nginx_rps=$(cat $tmp/rps)
 echo "pros-pricer GET /healthz ($C connections):"; run http://127.0.0.1:$PORT/healthz; ours_rps=$(cat $tmp/rps)
 awk -v a="$ours_rps" -v b="$nginx_rps" 'BEGIN {printf "  ratio to nginx: %.0f%%\n", 100 * a / b}'
-echo "pros-pricer POST /v1/claims/price, 20-service month, $(wc -c < $tmp/month.json) bytes ($C connections):"; run -s $tmp/month.lua http://127.0.0.1:$PORT/v1/claims/price
-echo "pros-pricer POST /v1/claims/price, the same month with required fields only, $(wc -c < $tmp/compact.json) bytes ($C connections):"; run -s $tmp/compact.lua http://127.0.0.1:$PORT/v1/claims/price
+# One month per request, $REPEAT runs each: runs on this shared machine differ, the p99 most.
+echo "pros-pricer POST /v1/claims/price, 20-service month, $(wc -c < $tmp/month.json) bytes ($C connections):"
+for _ in $(seq $REPEAT); do run -s $tmp/month.lua http://127.0.0.1:$PORT/v1/claims/price; done
+echo "pros-pricer POST /v1/claims/price, the same month with required fields only, $(wc -c < $tmp/compact.json) bytes ($C connections):"
+for _ in $(seq $REPEAT); do run -s $tmp/compact.lua http://127.0.0.1:$PORT/v1/claims/price; done
 echo "  RSS of pros-pricer under load: $(ps -o rss= -p $PID) KiB"
 for m in batch batch-compact; do
   echo "pros-pricer POST /v1/claims/price/batch, $BATCH months per request ($m, $(wc -c < $tmp/$m.ndjson) bytes, $C connections):"
