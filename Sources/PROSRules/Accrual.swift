@@ -93,7 +93,11 @@ struct Accrual {
             add(.employmentSettingNotOneToOne, .warning, "\(count(employmentIds)) in the member's place of employment excluded: services there must be one-to-one, not group (SPEC §8).", employmentIds)
         }
         if !belowIds.isEmpty {
-            add(.belowUnitMinimum, .warning, "\(count(belowIds)) shorter than one unit (15 minutes individual or collateral, 30 minutes group) earned no units (SPEC §2).", belowIds)
+            // The unit lengths are the rule set's own, so the sentence follows a new memo's numbers.
+            let lengths: Sentence = perUnit.individual == perUnit.collateral
+                ? "\(perUnit.individual) minutes individual or collateral, \(perUnit.group) minutes group"
+                : "\(perUnit.individual) minutes individual, \(perUnit.collateral) minutes collateral, \(perUnit.group) minutes group"
+            add(.belowUnitMinimum, .warning, "\(count(belowIds)) shorter than one unit (\(lengths)) earned no units (SPEC §2).", belowIds)
         }
         if !telehealthIds.isEmpty {
             add(.telehealthCountedOnsite, .info, "\(count(telehealthIds)) delivered by telehealth but sent as off-site counted as on-site, not doubled (SPEC §3).", telehealthIds)

@@ -21,6 +21,15 @@ import Testing
         #expect(claim.lines.isEmpty)
     }
 
+    @Test func theBelowUnitSentenceNamesTheRuleSetsUnitLengths() throws {
+        let shipped = try price(makeMonth([svc("short", minutes: 10)]))
+        #expect(shipped.finding(.belowUnitMinimum)?.message.contains("(15 minutes individual or collateral, 30 minutes group)") == true)
+        let memo = makePricer { $0.unitMinutes[.group] = 60; $0.unitMinutes[.collateral] = 20 }
+        let changed = try price(makeMonth([svc("g", .crs, .group, minutes: 45)]), with: memo)
+        #expect(changed.services[0].units == 0)
+        #expect(changed.finding(.belowUnitMinimum)?.message.contains("(15 minutes individual, 20 minutes collateral, 60 minutes group)") == true)
+    }
+
     @Test(arguments: [Telehealth.audioVideo, .audioOnly])
     func telehealthSentAsOffsiteCountsOnsite(kind: Telehealth) throws {
         let claim = try price(makeMonth([svc("t", minutes: 30, .offsite, telehealth: kind)]))
