@@ -32,7 +32,7 @@ public final class HTTPServer: Sendable {
 
     /// Starts the event-loop threads; returns at once.
     public func start() {
-        let count = config.threads > 0 ? config.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let count = config.threads > 0 ? config.threads : Self.usableCPUs()
         loops = (0..<count).map { _ in EventLoop(server: self, listenFd: listenFd) }
         var threads: [pthread_t] = []
         for loop in loops {
@@ -69,6 +69,32 @@ public final class HTTPServer: Sendable {
         let threads = finished.withLock { t -> [pthread_t] in let x = t; t = []; return x }
         for t in threads { pthread_join(t, nil) }
         if !threads.isEmpty { close(listenFd) }
+    }
+
+    /// The CPUs this process may use: online CPUs, narrowed by its affinity mask and its cgroup v2 CPU
+    /// quota (`cpu.max`). A container limited to 2 CPUs on a 64-core node gets 2 event loops, not 64.
+    static func usableCPUs() -> Int {
+        let fd = open("/sys/fs/cgroup/cpu.max", O_RDONLY | O_CLOEXEC)
+        var text = ""
+        if fd >= 0 {
+            var buf = [UInt8](repeating: 0, count: 64)
+            let n = read(fd, &buf, buf.count)
+            if n > 0 { text = String(decoding: buf[0..<n], as: UTF8.self) }
+            close(fd)
+        }
+        return threadCount(online: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), affinity: Int(csys_affinity_cpus()), cpuMax: text)
+    }
+
+    /// The smallest of the online CPUs, the affinity count and the quota rounded up; at least 1.
+    /// `cpuMax` is cgroup v2's `cpu.max`: "max 100000" (no quota) or "QUOTA PERIOD" in microseconds.
+    static func threadCount(online: Int, affinity: Int, cpuMax: String) -> Int {
+        var n = max(1, online)
+        if affinity > 0 { n = min(n, affinity) }
+        let parts = cpuMax.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        if parts.count >= 2, let quota = Int(parts[0]), let period = Int(parts[1]), quota > 0, period > 0 {
+            n = min(n, (quota + period - 1) / period)
+        }
+        return max(1, n)
     }
 
     func reserveConnection() -> Bool {

@@ -3,7 +3,7 @@ public struct ServerConfiguration: Sendable {
     public var host = "0.0.0.0"
     /// 0 picks an ephemeral port.
     public var port = 8080
-    /// Event-loop threads; 0 means one per CPU core.
+    /// Event-loop threads; 0 means one per CPU this process may use (affinity mask and cgroup quota included).
     public var threads = 0
     public var listenBacklog = 1024
     /// Open connections beyond this get `503` with `Retry-After` and are closed.

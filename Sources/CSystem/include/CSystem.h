@@ -20,6 +20,8 @@ int csys_accept(int fd, char *addr, int addrlen);
 int csys_listen(const char *host, int port, int backlog);
 int csys_local_port(int fd);
 int csys_set_nodelay(int fd);
+/// CPUs this thread may run on (sched_getaffinity), or -1.
+int csys_affinity_cpus(void);
 
 extern const uint32_t CSYS_EPOLLIN, CSYS_EPOLLOUT, CSYS_EPOLLERR, CSYS_EPOLLHUP, CSYS_EPOLLRDHUP, CSYS_EPOLLEXCLUSIVE;
 #endif
