@@ -87,9 +87,18 @@ int csys_local_port(int fd) {
 int csys_set_nodelay(int fd) { int one = 1; return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); }
 
 #include <sched.h>
-int csys_affinity_cpus(void) {
+int csys_affinity_list(int *cpus, int max) {
     cpu_set_t set;
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
-    return CPU_COUNT(&set);
+    int n = 0;
+    for (int c = 0; c < CPU_SETSIZE && n < max; c++) if (CPU_ISSET(c, &set)) cpus[n++] = c;
+    return n;
+}
+
+int csys_pin_thread(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set);  /* 0: the calling thread */
 }

@@ -31,6 +31,10 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
     /// Connections this loop serves or has been handed and not yet adopted; read by other loops to
     /// pick the least loaded one for a new connection.
     let load = Atomic<Int>(0)
+    /// The CPU this loop's thread should be bound to (set before the thread starts), and the one it
+    /// was bound to (-1: none), set by the thread itself.
+    var pinCPU: Int?
+    let pinnedCPU = Atomic<Int>(-1)
     /// Connections accepted by another loop for this one: adopted on the next wake. `isClosed` is set
     /// when this loop ends, so nothing is handed to it after.
     let inbox = Mutex<(items: [(fd: Int32, remote: String)], isClosed: Bool)>(([], false))

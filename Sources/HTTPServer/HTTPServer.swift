@@ -34,12 +34,16 @@ public final class HTTPServer: Sendable {
     public func start() {
         let count = config.threads > 0 ? config.threads : Self.usableCPUs()
         loops = (0..<count).map { _ in EventLoop(server: self, listenFd: listenFd) }
+        for (loop, cpu) in zip(loops, Self.pinPlan(loops: count, allowed: Self.allowedCPUs(), mode: config.pinThreads)) {
+            loop.pinCPU = cpu
+        }
         var threads: [pthread_t] = []
         for loop in loops {
             var tid = pthread_t()
             let box = Unmanaged.passRetained(loop).toOpaque()
             pthread_create(&tid, nil, { arg in
                 let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue()
+                if let cpu = loop.pinCPU, csys_pin_thread(Int32(cpu)) == 0 { loop.pinnedCPU.store(cpu, ordering: .releasing) }
                 loop.run()
                 return nil
             }, box)
@@ -82,7 +86,31 @@ public final class HTTPServer: Sendable {
             if n > 0 { text = String(decoding: buf[0..<n], as: UTF8.self) }
             close(fd)
         }
-        return threadCount(online: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), affinity: Int(csys_affinity_cpus()), cpuMax: text)
+        let allowed = allowedCPUs()
+        return threadCount(online: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), affinity: allowed.isEmpty ? -1 : allowed.count, cpuMax: text)
+    }
+
+    /// The CPU numbers of the process's affinity mask (empty when it cannot be read).
+    public static func allowedCPUs() -> [Int] {
+        var cpus = [Int32](repeating: 0, count: 1024)
+        let n = Int(csys_affinity_list(&cpus, Int32(cpus.count)))
+        return n > 0 ? cpus[0..<n].map(Int.init) : []
+    }
+
+    /// The CPU each loop is bound to, or nil: `on` binds loop i to the i-th allowed CPU (round robin);
+    /// `auto` binds only when there are as many loops as allowed CPUs, and more than one.
+    static func pinPlan(loops: Int, allowed: [Int], mode: ThreadPinning) -> [Int?] {
+        let bind: Bool = switch mode {
+        case .off: false
+        case .on: !allowed.isEmpty
+        case .auto: allowed.count > 1 && loops == allowed.count
+        }
+        return (0..<loops).map { bind ? allowed[$0 % allowed.count] : nil }
+    }
+
+    /// The CPU each event loop is bound to (nil: free to move), in loop order.
+    public var pinnedCPUs: [Int?] {
+        loops.map { let c = $0.pinnedCPU.load(ordering: .acquiring); return c >= 0 ? c : nil }
     }
 
     /// The smallest of the online CPUs, the affinity count and the quota rounded up; at least 1.

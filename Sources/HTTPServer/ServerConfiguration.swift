@@ -5,6 +5,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// Event-loop threads; 0 means one per CPU this process may use (affinity mask and cgroup quota included).
     public var threads = 0
+    /// Whether each event-loop thread is bound to one CPU of the process's affinity mask.
+    public var pinThreads = ThreadPinning.auto
     public var listenBacklog = 1024
     /// Open connections beyond this get `503` with `Retry-After` and are closed.
     public var maxConnections = 10_000
@@ -35,4 +37,15 @@ public struct ServerConfiguration: Sendable {
     public var retryAfterSeconds = 1
 
     public init() {}
+}
+
+/// Binding event-loop threads to CPUs. Bound loops never share a core by accident (the scheduler's
+/// wake-up placement sometimes put both loops on one CPU for milliseconds: the p99 outliers of the
+/// benchmark), but a bound loop cannot move away from a CPU that another busy process holds.
+public enum ThreadPinning: String, Sendable {
+    /// Bind only when the loops exactly cover the CPUs the process may use (a dedicated machine or a
+    /// cpuset, as Kubernetes' static CPU manager gives); never under a bare CPU quota on a larger node.
+    case auto
+    case on = "true"
+    case off = "false"
 }

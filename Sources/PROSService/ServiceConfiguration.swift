@@ -53,6 +53,9 @@ public struct ServiceConfiguration: Sendable {
         case "host": server.host = value
         case "trustedProxies": trustedProxies = value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
         case "apiKeys": apiKeys = value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        case "pinThreads":
+            guard let mode = ThreadPinning(rawValue: value) else { throw Invalid(key: source, reason: "must be auto, true or false") }
+            server.pinThreads = mode
         case "accessLog":
             guard value == "true" || value == "false" else { throw Invalid(key: source, reason: "must be true or false") }
             accessLog = value == "true"
@@ -81,7 +84,7 @@ public struct ServiceConfiguration: Sendable {
             }
         }
         if let p = environment["PORT"] { try c.set("port", p, source: "PORT") }
-        for (k, _) in intKeys + [("host", \.server.port), ("trustedProxies", \.server.port), ("apiKeys", \.server.port), ("accessLog", \.server.port)] {
+        for (k, _) in intKeys + [("host", \.server.port), ("trustedProxies", \.server.port), ("apiKeys", \.server.port), ("accessLog", \.server.port), ("pinThreads", \.server.port)] {
             let env = "PROS_PRICER_" + upperSnake(k)
             if let v = environment[env] { try c.set(k, v, source: env) }
         }

@@ -17,6 +17,19 @@ import Testing
         #expect(HTTPServer.threadCount(online: online, affinity: affinity, cpuMax: cpuMax) == expected)
     }
 
+    @Test(arguments: [
+        (2, [0, 1], ThreadPinning.auto, [0, 1] as [Int?]),  // the loops cover the allowed CPUs exactly
+        (2, [4, 6], .auto, [4, 6]),                         // a cpuset: its own CPU numbers
+        (2, Array(0..<64), .auto, [nil, nil]),              // a quota on a large node: left to the scheduler
+        (1, [0], .auto, [nil]),                             // one CPU: nothing to gain
+        (3, [0, 1], .on, [0, 1, 0]),                        // forced: round robin
+        (2, [], .on, [nil, nil]),                           // unknown mask: never bound
+        (2, [0, 1], .off, [nil, nil]),
+    ])
+    func loopsAreBoundToCPUsWhenTheyCoverThem(loops: Int, allowed: [Int], mode: ThreadPinning, expected: [Int?]) {
+        #expect(HTTPServer.pinPlan(loops: loops, allowed: allowed, mode: mode) == expected)
+    }
+
     @Test func thisMachineGetsAtLeastOneLoop() {
         #expect(HTTPServer.usableCPUs() >= 1)
     }

@@ -49,6 +49,12 @@ extension LiveTests {
         #expect(throws: ServiceConfiguration.Invalid.self) {
             try ServiceConfiguration.load(configDirectory: dir, environment: ["PROS_PRICER_MAX_CONNECTIONS": "many"], flags: [:])
         }
+        #expect(fromFile.server.pinThreads == .auto)
+        #expect(try ServiceConfiguration.load(configDirectory: dir, environment: ["PROS_PRICER_PIN_THREADS": "false"], flags: [:]).server.pinThreads == .off)
+        do {
+            _ = try ServiceConfiguration.load(configDirectory: dir, environment: ["PROS_PRICER_PIN_THREADS": "sometimes"], flags: [:])
+            Issue.record("a bad pinThreads must be refused")
+        } catch { #expect(error.key == "PROS_PRICER_PIN_THREADS") }
         do {
             _ = try ServiceConfiguration.load(configDirectory: dir, environment: ["PROS_PRICER_API_KEYS_FILE": dir + "/missing"], flags: [:])
             Issue.record("a missing key file must be refused")

@@ -36,6 +36,20 @@ extension LiveTests {
             #expect(perLoop.max()! - perLoop.min()! <= 1, "connections per loop: \(perLoop)")
         }
 
+        @Test func boundLoopsRunOnTheirOwnCPU() throws {
+            let allowed = Set(HTTPServer.allowedCPUs())
+            let bound = try LiveService { $0.server.threads = 2; $0.server.pinThreads = .on }
+            let free = try LiveService { $0.server.threads = 2; $0.server.pinThreads = .off }
+            defer { bound.stop(); free.stop() }
+            #expect(rawExchange(port: bound.server.port, Array("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)).hasPrefix("HTTP/1.1 200 OK"))
+            var waited = 0  // each loop binds itself as its thread starts
+            while bound.server.pinnedCPUs.contains(where: { $0 == nil }) && waited < 2000 { usleep(10_000); waited += 10 }
+            let cpus = bound.server.pinnedCPUs.compactMap { $0 }
+            #expect(cpus.count == 2 && cpus.allSatisfy(allowed.contains))
+            if allowed.count >= 2 { #expect(Set(cpus).count == 2) }
+            #expect(free.server.pinnedCPUs == [nil, nil])
+        }
+
         @Test func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws {
             let s = try LiveService { $0.server.idleTimeoutMs = 300 }
             defer { s.stop() }

@@ -20,8 +20,10 @@ int csys_accept(int fd, char *addr, int addrlen);
 int csys_listen(const char *host, int port, int backlog);
 int csys_local_port(int fd);
 int csys_set_nodelay(int fd);
-/// CPUs this thread may run on (sched_getaffinity), or -1.
-int csys_affinity_cpus(void);
+/// The CPU numbers of this thread's affinity mask, at most max of them; their count, or -1.
+int csys_affinity_list(int *cpus, int max);
+/// Binds the calling thread to one CPU: 0, or -1 with errno.
+int csys_pin_thread(int cpu);
 
 extern const uint32_t CSYS_EPOLLIN, CSYS_EPOLLOUT, CSYS_EPOLLERR, CSYS_EPOLLHUP, CSYS_EPOLLRDHUP, CSYS_EPOLLEXCLUSIVE;
 #endif
