@@ -62,7 +62,7 @@ public final class Metrics: Sendable {
 
     public func reloaded(ok: Bool) { state.withLock { $0.reloads[ok ? "ok" : "error", default: 0] += 1 } }
 
-    public func render(openConnections: Int) -> String {
+    public func render(openConnections: Int, droppedLogLines: Int = 0) -> String {
         let s = state.withLock { $0 }
         var out = "# HELP pros_http_requests_total HTTP requests by route template and status.\n# TYPE pros_http_requests_total counter\n"
         for (key, n) in s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
@@ -85,6 +85,7 @@ public final class Metrics: Sendable {
         for code in FindingCode.allCases { out += "pros_findings_total{code=\"\(code.rawValue)\"} \(s.findings[code, default: 0])\n" }
         out += "# HELP pros_config_reloads_total Config reloads by outcome.\n# TYPE pros_config_reloads_total counter\n"
         for (k, n) in s.reloads.sorted(by: { $0.key < $1.key }) { out += "pros_config_reloads_total{result=\"\(k)\"} \(n)\n" }
+        out += "# HELP pros_log_lines_dropped_total Log lines dropped because the log destination did not keep up.\n# TYPE pros_log_lines_dropped_total counter\npros_log_lines_dropped_total \(droppedLogLines)\n"
         return out
     }
 }

@@ -17,7 +17,7 @@ public final class PricingService: HTTPHandler {
 
     public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = Logger()) {
         self.config = config
-        self.logger = Logger(fd: logger.fd, enabled: logger.enabled)
+        self.logger = logger
         pricer = Mutex(Pricer(book: book))
         requestIdPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
@@ -91,7 +91,7 @@ public final class PricingService: HTTPHandler {
             return .respond(finish(ctx, r))
         case "/metrics":
             let open = server.withLock { $0?.openConnections ?? 0 }
-            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(metrics.render(openConnections: open).utf8))))
+            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(metrics.render(openConnections: open, droppedLogLines: logger.droppedLines).utf8))))
         case "/openapi.yaml":
             return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))))
         case "/v1/rule-sets":

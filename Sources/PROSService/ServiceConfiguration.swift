@@ -21,6 +21,8 @@ public struct ServiceConfiguration: Sendable {
     /// API keys; empty means open (as behind an authenticating proxy).
     public var apiKeys: [String] = []
     public var accessLog = true
+    /// Log lines waiting for a slow log destination, in bytes; beyond it lines are dropped and counted.
+    public var logBufferBytes = Logger.defaultMaxBufferedBytes
 
     public init() {}
 
@@ -39,6 +41,7 @@ public struct ServiceConfiguration: Sendable {
         ("bodyTimeoutMs", \.server.bodyTimeoutMs), ("idleTimeoutMs", \.server.idleTimeoutMs), ("writeTimeoutMs", \.server.writeTimeoutMs),
         ("shutdownGraceMs", \.server.shutdownGraceMs), ("gzipMinBytes", \.server.gzipMinBytes),
         ("maxPriceBodyBytes", \.maxPriceBodyBytes), ("maxBatchBodyBytes", \.maxBatchBodyBytes), ("maxBatchArrayBytes", \.maxBatchArrayBytes),
+        ("logBufferBytes", \.logBufferBytes),
     ]
 
     mutating func set(_ key: String, _ value: String, source: String) throws(Invalid) {

@@ -13,7 +13,7 @@ func runServe(_ a: Arguments) -> Int32 {
         config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: a.options)
     } catch { fail("bad setting \(error)", code: 78) }
     let book = loadBook(config.configDirectory)
-    let service = PricingService(config: config, book: book)
+    let service = PricingService(config: config, book: book, logger: Logger(maxBufferedBytes: config.logBufferBytes))
 
     // Signals are taken synchronously by this thread; every other thread inherits the blocked mask.
     var set = sigset_t()
@@ -39,6 +39,7 @@ func runServe(_ a: Arguments) -> Int32 {
         server.shutdown()
         server.wait()
         service.logger.log("info", "stopped")
+        service.logger.shutdown()  // every buffered line out before the process ends
         return 0
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PROSRules
+import PROSService
 import Testing
 
 /// The service over real sockets, driven by libcurl. Serialized: each test owns a server and counts file descriptors.
@@ -18,6 +19,35 @@ extension LiveTests {
         #expect(doc["total"] == .string("1187.21"))
         #expect(s.log.contains("req-42"))
         #expect(!s.log.contains("SEED-ASHLEY"))  // never a member id in the logs
+    }
+
+    @Test func aStuckLogDestinationNeverStallsRequests() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)  // nobody reads ends[0] yet: the pipe fills at 64 KiB, and write(2) blocks
+        defer { close(ends[0]); close(ends[1]) }
+        let s = try LiveService(logger: Logger(fd: ends[1], maxBufferedBytes: 16 * 1024))
+        let c = Curl()
+        var answered = 0
+        for i in 0..<1500 {  // about 300 KB of access log lines
+            let r = c.request("GET", s.base + "/healthz", headers: ["X-Request-ID: stuck-\(i)"])
+            guard r.status == 200 else { Issue.record("request \(i) got \(r.status)"); break }
+            answered += 1
+        }
+        #expect(answered == 1500)
+        let dropped = s.service.logger.droppedLines
+        #expect(dropped > 0)
+        #expect(Curl().request("GET", s.base + "/metrics").text.contains("pros_log_lines_dropped_total \(dropped)"))
+        // The reader comes back: the writer catches up and says what it dropped.
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        var text: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
+        while !String(decoding: text.suffix(4096), as: UTF8.self).contains("log lines dropped") && DispatchTime.now().uptimeNanoseconds < deadline {
+            let n = read(ends[0], &buf, buf.count)
+            if n > 0 { text += buf[0..<n] } else { usleep(5_000) }
+        }
+        #expect(String(decoding: text, as: UTF8.self).contains("\"dropped\":"))
+        s.stop()
     }
 
     @Test func aBadMemberMonthIsA422ListingEveryPointer() throws {
@@ -184,6 +214,7 @@ extension LiveTests {
         #expect(text.hasPrefix("HTTP/1.1 200 OK"))
         #expect(text.contains("Connection: close"))
         s.server.wait()
+        s.service.logger.shutdown()
         close(s.logFd)
         #expect(openFDs() == baseline)
     }

@@ -144,7 +144,7 @@ final class LiveService {
     let logFd: Int32
     var base: String { "http://127.0.0.1:\(server.port)" }
 
-    init(_ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+    init(logger: Logger? = nil, _ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
         var config = ServiceConfiguration()
         config.server.host = "127.0.0.1"
         config.server.port = 0
@@ -152,7 +152,7 @@ final class LiveService {
         configure(&config)
         logPath = NSTemporaryDirectory() + "pros-log-\(UUID().uuidString)"
         logFd = open(logPath, O_CREAT | O_WRONLY | O_APPEND, 0o600)
-        service = PricingService(config: config, book: RuleBook.builtIn(), logger: Logger(fd: logFd))
+        service = PricingService(config: config, book: RuleBook.builtIn(), logger: logger ?? Logger(fd: logFd))
         server = try HTTPServer(config: config.server, handler: service)
         service.attach(server)
         server.start()
@@ -161,10 +161,14 @@ final class LiveService {
     func stop() {
         server.shutdown()
         server.wait()
+        service.logger.shutdown()
         close(logFd)
     }
 
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var log: String {
+        service.logger.flush()
+        return (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
 }
 
 /// Open file descriptors of this process.
