@@ -22,4 +22,17 @@ rc=0; echo '{"memberId":"M"}' | "$BIN" price - > $tmp/out || rc=$?
 "$BIN" price --batch $tmp/batch.ndjson > $tmp/out
 [ "$(wc -l < $tmp/out)" -eq 3 ] && sed -n 2p $tmp/out | grep -q '^{"line":2,"error"' || fail "price --batch: $(cut -c1-80 $tmp/out)"
 "$BIN" price --config $tmp/bad $tmp/ashley.json > /dev/null 2>&1 && fail "price with a bad --config must fail"
-echo "cli-check: check-config, price, price --batch: as documented"
+# serve: a burst of SIGHUPs reloads without ending the process (every thread but the main one blocks
+# signals; one that did not would take a SIGHUP while the main thread is busy reloading, and die of it);
+# SIGTERM drains and exits 0, with every log line written out.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$BIN" serve --host 127.0.0.1 --port $port 2> $tmp/serve.log & pid=$!
+for _ in $(seq 50); do "$BIN" healthcheck --port $port 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do kill -HUP $pid; done
+sleep 1
+kill -0 $pid 2>/dev/null || fail "serve died of a burst of SIGHUPs"
+"$BIN" healthcheck --port $port || fail "serve stopped answering after SIGHUPs"
+kill -TERM $pid; rc=0; wait $pid || rc=$?
+[ $rc -eq 0 ] || fail "SIGTERM must exit 0 (exit $rc)"
+grep -q '"msg":"config reloaded"' $tmp/serve.log && tail -1 $tmp/serve.log | grep -q '"msg":"stopped"' || fail "serve's log: $(tail -3 $tmp/serve.log)"
+echo "cli-check: check-config, price, price --batch, serve under SIGHUP and SIGTERM: as documented"

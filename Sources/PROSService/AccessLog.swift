@@ -83,6 +83,11 @@ final class LogSink: @unchecked Sendable {  // `pending`, `dropped`, `droppedCou
         let box = Unmanaged.passRetained(self).toOpaque()  // the thread holds the sink until it ends
         pthread_create(&writer, nil, { arg in
             let sink = Unmanaged<LogSink>.fromOpaque(arg!).takeRetainedValue()
+            // Signals are never this thread's: `serve` takes SIGTERM, SIGINT and SIGHUP with sigwait, and a
+            // logger may be made before it blocks them (a SIGHUP delivered here would end the process).
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_BLOCK, &all, nil)
             sink.run()
             return nil
         }, box)
