@@ -24,8 +24,8 @@ public final class Metrics: Sendable {
     }
 
     struct State {
-        var requests: [RouteStatus: Int] = [:]
-        var latency: [String: Histogram] = [:]  // route
+        /// Latency by route and status; a histogram's count is that pair's request count.
+        var requests: [RouteStatus: Histogram] = [:]
         var priced = 0
         var pricingErrors = 0
         var findings: [FindingCode: Int] = [:]
@@ -44,8 +44,7 @@ public final class Metrics: Sendable {
 
     public func requestFinished(route: String, status: Int, seconds: Double) {
         state.withLock { s in
-            s.requests[RouteStatus(route: route, status: status), default: 0] += 1
-            s.latency[route, default: Histogram()].observe(seconds)  // in place: no copy of the buckets
+            s.requests[RouteStatus(route: route, status: status), default: Histogram()].observe(seconds)  // in place: no copy of the buckets
         }
     }
 
@@ -65,17 +64,19 @@ public final class Metrics: Sendable {
     public func render(openConnections: Int, droppedLogLines: Int = 0) -> String {
         let s = state.withLock { $0 }
         var out = "# HELP pros_http_requests_total HTTP requests by route template and status.\n# TYPE pros_http_requests_total counter\n"
-        for (key, n) in s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
-            out += "pros_http_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(n)\n"
+        let series = s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) })
+        for (key, h) in series {
+            out += "pros_http_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(h.count)\n"
         }
-        out += "# HELP pros_http_request_duration_seconds Request latency by route template.\n# TYPE pros_http_request_duration_seconds histogram\n"
-        for (route, h) in s.latency.sorted(by: { $0.key < $1.key }) {
+        out += "# HELP pros_http_request_duration_seconds Request latency by route template and status.\n# TYPE pros_http_request_duration_seconds histogram\n"
+        for (key, h) in series {
+            let labels = "route=\"\(key.route)\",status=\"\(key.status)\""
             for (i, b) in Self.buckets.enumerated() {
-                out += "pros_http_request_duration_seconds_bucket{route=\"\(route)\",le=\"\(b)\"} \(h.counts[i])\n"
+                out += "pros_http_request_duration_seconds_bucket{\(labels),le=\"\(b)\"} \(h.counts[i])\n"
             }
-            out += "pros_http_request_duration_seconds_bucket{route=\"\(route)\",le=\"+Inf\"} \(h.count)\n"
-            out += "pros_http_request_duration_seconds_sum{route=\"\(route)\"} \(h.sum)\n"
-            out += "pros_http_request_duration_seconds_count{route=\"\(route)\"} \(h.count)\n"
+            out += "pros_http_request_duration_seconds_bucket{\(labels),le=\"+Inf\"} \(h.count)\n"
+            out += "pros_http_request_duration_seconds_sum{\(labels)} \(h.sum)\n"
+            out += "pros_http_request_duration_seconds_count{\(labels)} \(h.count)\n"
         }
         out += "# HELP pros_http_requests_in_flight Requests being handled.\n# TYPE pros_http_requests_in_flight gauge\npros_http_requests_in_flight \(inFlight.load(ordering: .relaxed))\n"
         out += "# HELP pros_http_open_connections Open client connections.\n# TYPE pros_http_open_connections gauge\npros_http_open_connections \(openConnections)\n"

@@ -235,5 +235,24 @@ extension LiveTests {
         #expect(metrics.contains(#"pros_member_months_priced_total 1"#))
         #expect(s.log.contains("config reload failed"))
     }
+
+    @Test func latencyHistogramsAreKeptByRouteAndStatus() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        let c = Curl()
+        for _ in 0..<3 { #expect(c.request("POST", s.base + "/v1/claims/price", headers: [json], body: try fixtureRequest("jorge")).status == 200) }
+        #expect(c.request("POST", s.base + "/v1/claims/price", headers: [json], body: Array(#"{"memberId":"M"}"#.utf8)).status == 422)
+        #expect(c.request("GET", s.base + "/nowhere").status == 404)
+        let metrics = c.request("GET", s.base + "/metrics").text
+        #expect(metrics.contains(#"pros_http_requests_total{route="/v1/claims/price",status="200"} 3"#))
+        #expect(metrics.contains(#"pros_http_request_duration_seconds_count{route="/v1/claims/price",status="200"} 3"#))
+        #expect(metrics.contains(#"pros_http_request_duration_seconds_bucket{route="/v1/claims/price",status="200",le="+Inf"} 3"#))
+        #expect(metrics.contains(#"pros_http_request_duration_seconds_count{route="/v1/claims/price",status="422"} 1"#))
+        #expect(metrics.contains(#"pros_http_request_duration_seconds_count{route="unmatched",status="404"} 1"#))
+        // Buckets are cumulative: each is at most the next.
+        let buckets = metrics.split(separator: "\n").filter { $0.hasPrefix(#"pros_http_request_duration_seconds_bucket{route="/v1/claims/price",status="200""#) }
+        let counts = buckets.compactMap { Int($0.split(separator: " ").last!) }
+        #expect(counts.count == 12 && zip(counts, counts.dropFirst()).allSatisfy { $0 <= $1 })
+    }
 }
 }
