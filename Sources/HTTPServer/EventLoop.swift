@@ -135,9 +135,8 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
             // The first loop to wake would otherwise take a whole burst of connections (wrk's 32 all
             // landed on one loop, leaving the other core idle): each goes to the least loaded loop.
             let target = server.leastLoadedLoop(preferring: self)
-            target.load.add(1, ordering: .relaxed)
             if target === self || !target.handOff(fd: fd, remote: remote) {
-                if target !== self { target.load.subtract(1, ordering: .relaxed); load.add(1, ordering: .relaxed) }
+                load.add(1, ordering: .relaxed)
                 register(fd: fd, remote: remote, now: now)
             }
         }
@@ -148,6 +147,7 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
         inbox.withLock { box -> Bool in
             guard !box.isClosed else { return false }
             box.items.append((fd, remote))
+            load.add(1, ordering: .relaxed)  // counted at once, so the next choice of loop sees it
             wake()  // under the lock: the loop closes its eventfd only after closing the inbox
             return true
         }

@@ -32,9 +32,10 @@ public final class HTTPServer: Sendable {
 
     /// Starts the event-loop threads; returns at once.
     public func start() {
-        let count = config.threads > 0 ? config.threads : Self.usableCPUs()
+        let allowed = Self.allowedCPUs()
+        let count = config.threads > 0 ? config.threads : Self.usableCPUs(allowed: allowed)
         loops = (0..<count).map { _ in EventLoop(server: self, listenFd: listenFd) }
-        for (loop, cpu) in zip(loops, Self.pinPlan(loops: count, allowed: Self.allowedCPUs(), mode: config.pinThreads)) {
+        for (loop, cpu) in zip(loops, Self.pinPlan(loops: count, allowed: allowed, mode: config.pinThreads)) {
             loop.pinCPU = cpu
         }
         var threads: [pthread_t] = []
@@ -77,7 +78,7 @@ public final class HTTPServer: Sendable {
 
     /// The CPUs this process may use: online CPUs, narrowed by its affinity mask and its cgroup v2 CPU
     /// quota (`cpu.max`). A container limited to 2 CPUs on a 64-core node gets 2 event loops, not 64.
-    static func usableCPUs() -> Int {
+    static func usableCPUs(allowed: [Int] = allowedCPUs()) -> Int {
         let fd = open("/sys/fs/cgroup/cpu.max", O_RDONLY | O_CLOEXEC)
         var text = ""
         if fd >= 0 {
@@ -86,7 +87,6 @@ public final class HTTPServer: Sendable {
             if n > 0 { text = String(decoding: buf[0..<n], as: UTF8.self) }
             close(fd)
         }
-        let allowed = allowedCPUs()
         return threadCount(online: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), affinity: allowed.isEmpty ? -1 : allowed.count, cpuMax: text)
     }
 

@@ -25,16 +25,34 @@ public struct Logger: Sendable {
 
     public func log(_ level: String, _ message: String, _ fields: [(String, String)] = [], numbers: [(String, Int)] = []) {
         guard let sink else { return }
+        Self.withLine(level, message, fields, numbers: numbers) { sink.append($0) }  // whole lines only: they never interleave
+    }
+
+    /// One log line, a JSON object and a newline, handed to `body` without a copy.
+    static func withLine(_ level: String, _ message: String, _ fields: [(String, String)], numbers: [(String, Int)],
+                         _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var w = JSONWriter(capacity: 256)
         w.beginObject()
-        w.field("ts", logTimestamp())
+        w.field("ts", timestamp())
         w.field("level", level)
         w.field("msg", message)
         for (k, v) in fields { w.key(dynamic: k); w.string(v) }
         for (k, v) in numbers { w.key(dynamic: k); w.int(v) }
         w.endObject()
         w.appendByte(0x0A)
-        w.withBytes { sink.append($0) }  // whole lines only: they never interleave
+        w.withBytes(body)
+    }
+
+    static func timestamp() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = ts.tv_sec
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        var buf = [CChar](repeating: 0, count: 32)
+        let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S", &tm)
+        let ms = Int(ts.tv_nsec / 1_000_000)
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) + "." + String(ms + 1000).dropFirst() + "Z"
     }
 
     /// Writes out every buffered line now.
@@ -45,18 +63,6 @@ public struct Logger: Sendable {
 
     /// Lines dropped since start because the destination did not keep up.
     public var droppedLines: Int { sink?.droppedTotal ?? 0 }
-}
-
-func logTimestamp() -> String {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    var t = ts.tv_sec
-    var tm = Glibc.tm()
-    gmtime_r(&t, &tm)
-    var buf = [CChar](repeating: 0, count: 32)
-    let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S", &tm)
-    let ms = Int(ts.tv_nsec / 1_000_000)
-    return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) + "." + String(ms + 1000).dropFirst() + "Z"
 }
 
 /// A bounded line buffer and the one thread that writes it out.
@@ -145,7 +151,9 @@ final class LogSink: @unchecked Sendable {  // `pending`, `dropped`, `droppedCou
         dropped = 0
         pthread_mutex_unlock(lock)
         if lost > 0 {
-            batch += Array("{\"ts\":\"\(logTimestamp())\",\"level\":\"warn\",\"msg\":\"log lines dropped: the log destination did not keep up\",\"dropped\":\(lost)}\n".utf8)
+            Logger.withLine("warn", "log lines dropped: the log destination did not keep up", [], numbers: [("dropped", lost)]) {
+                batch.append(contentsOf: $0)
+            }
         }
         batch.withUnsafeBytes { writeAll($0) }
     }
