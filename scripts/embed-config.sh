@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates Sources/PROSRules/BuiltinConfig.swift from config/rules and config/rates, so the
+# Regenerates Sources/PROSWire/BuiltinConfig.swift from config/rules and config/rates, so the
 # shipped config is compiled into the binary. A test fails when the two drift apart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=Sources/PROSRules/BuiltinConfig.swift
+out=Sources/PROSWire/BuiltinConfig.swift
 emit() {
   local dir=$1
   echo "    static let $dir: [(String, String)] = ["

@@ -11,7 +11,8 @@ target=${1:?usage: scripts/fuzz.sh http|decoder [SECONDS]}
 seconds=${2:-60}
 case "$target" in
   http) sources=(Sources/HTTPServer/HTTPParser.swift Sources/HTTPServer/HTTPTypes.swift Sources/HTTPServer/ServerConfiguration.swift fuzz/HTTPParserFuzz.swift); dict=() ;;
-  decoder) sources=(Sources/PROSRules/*.swift fuzz/DecoderFuzz.swift); dict=(-dict=fuzz/json.dict) ;;
+  decoder) sources=(Sources/JSON/*.swift Sources/PROSRules/*.swift Sources/PROSWire/*.swift
+                    Sources/PROSService/Problem.swift fuzz/DecoderFuzz.swift); dict=(-dict=fuzz/json.dict) ;;
   *) echo "unknown target $target (http or decoder)" >&2; exit 2 ;;
 esac
 mkdir -p .build-fuzz/corpus-"$target"
@@ -19,7 +20,12 @@ bin=.build-fuzz/$target
 newest=$(ls -t "${sources[@]}" "$0" | head -1)
 if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
   echo "building $bin" >&2
-  swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" "${sources[@]}" -o "$bin" 2>&1 \
+  # One module of all the target's sources: the imports between our own modules go.
+  flat=.build-fuzz/src-$target; rm -rf "$flat"; mkdir -p "$flat"
+  for f in "${sources[@]}"; do
+    sed -E '/^(@testable )?import (JSON|PROSRules|PROSWire|PROSService|HTTPServer)$/d' "$f" > "$flat/$(echo "$f" | tr / _)"
+  done
+  swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" "$flat"/*.swift -o "$bin" 2>&1 \
     | { grep -v "Cannot export local symbol" || true; }
   test "${PIPESTATUS[0]}" -eq 0
 fi

@@ -35,19 +35,11 @@ struct Accrual {
             dispositions.append(d)
         }
 
-        // SPEC §3: accrue in time order per day: timed services by start, then untimed in request order.
-        // One integer per service sorts exactly so (day, then start or "untimed" after every start, then
-        // request order): plain integers sort without a comparison closure or a Service copied.
-        var keys: [Int] = []
-        keys.reserveCapacity(services.count)
-        for i in services.indices {
-            let d = services[i].date
-            let day = (d.year * 13 + d.month) * 32 + d.day
-            // day < 2^23, start ≤ 1439 < 2^11, i < 2^24 (a month in memory holds far fewer services).
-            keys.append((day << 35) | ((services[i].startMinute ?? 2047) << 24) | i)
+        // docs/rules.md#daily-cap: each day accrues in time order: services with a start time by it, then
+        // those without, in request order.
+        let order = services.indices.sorted { a, b in
+            (services[a].date, services[a].startMinute ?? Int.max, a) < (services[b].date, services[b].startMinute ?? Int.max, b)
         }
-        keys.sort()
-        let order = keys.lazy.map { $0 & 0xFF_FFFF }
         // `order` runs day by day: one day is accrued at a time, its timed services' intervals kept in
         // one flat list from `dayStart` on (no per-day allocations, no Service copied).
         var day: CivilDate?

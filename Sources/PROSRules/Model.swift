@@ -1,25 +1,4 @@
 /// The four PROS components (SPEC §4).
-/// A closed set of JSON string values, matched from input bytes without building a String.
-protocol JSONEnum: RawRepresentable, CaseIterable where RawValue == String {
-    static var byteNames: [(bytes: [UInt8], value: Self)] { get }
-}
-
-extension JSONEnum {
-    static func table() -> [(bytes: [UInt8], value: Self)] { allCases.map { (Array($0.rawValue.utf8), $0) } }
-    static func named(_ bytes: UnsafeBufferPointer<UInt8>) -> Self? {
-        for entry in byteNames where entry.bytes.count == bytes.count {
-            if entry.bytes.withUnsafeBufferPointer({ sameBytes($0, bytes) }) { return entry.value }
-        }
-        return nil
-    }
-}
-
-extension Component: JSONEnum { static let byteNames = table() }
-extension ServiceFormat: JSONEnum { static let byteNames = table() }
-extension Location: JSONEnum { static let byteNames = table() }
-extension Telehealth: JSONEnum { static let byteNames = table() }
-extension MemberStatus: JSONEnum { static let byteNames = table() }
-
 public enum Component: String, Sendable, CaseIterable, Hashable {
     case crs = "CRS", ir = "IR", ors = "ORS", ct = "CT"
 }
@@ -57,7 +36,7 @@ public struct Service: Sendable, Equatable {
     public var employmentSetting = false
     public var prescriberContact = false
 
-    public init(id: String, date: CivilDate, startMinute: Int? = nil, component: Component, format: ServiceFormat,
+    @inlinable public init(id: String, date: CivilDate, startMinute: Int? = nil, component: Component, format: ServiceFormat,
                 minutes: Int, location: Location, telehealth: Telehealth = .none,
                 employmentSetting: Bool = false, prescriberContact: Bool = false) {
         self.id = id; self.date = date; self.startMinute = startMinute; self.component = component
@@ -74,7 +53,7 @@ public struct Member: Sendable, Equatable {
     public var medicationManagement = false
     public var lastPrescriberContact: CivilDate?
 
-    public init(status: MemberStatus, admissionDate: CivilDate? = nil, dischargeDate: CivilDate? = nil,
+    @inlinable public init(status: MemberStatus, admissionDate: CivilDate? = nil, dischargeDate: CivilDate? = nil,
                 rreCodes: [String] = [], medicationManagement: Bool = false, lastPrescriberContact: CivilDate? = nil) {
         self.status = status; self.admissionDate = admissionDate; self.dischargeDate = dischargeDate
         self.rreCodes = rreCodes; self.medicationManagement = medicationManagement
@@ -92,7 +71,7 @@ public struct MemberMonth: Sendable, Equatable {
     public var priorPreadmissionMonths: [YearMonth] = []
     public var services: [Service]
 
-    public init(memberId: String, month: YearMonth, rateSchedule: String? = nil, member: Member,
+    @inlinable public init(memberId: String, month: YearMonth, rateSchedule: String? = nil, member: Member,
                 priorPreadmissionMonths: [YearMonth] = [], services: [Service]) {
         self.memberId = memberId; self.month = month; self.rateSchedule = rateSchedule; self.member = member
         self.priorPreadmissionMonths = priorPreadmissionMonths; self.services = services

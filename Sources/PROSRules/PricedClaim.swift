@@ -37,7 +37,7 @@ public struct Finding: Sendable, Equatable {
     public var code: FindingCode
     public var severity: Severity
     /// The message's UTF-8, as built: written to JSON as is, decoded to a `String` only if asked for.
-    var messageUTF8: [UInt8]
+    public internal(set) var messageUTF8: [UInt8]
     public var serviceIds: [String]
 
     public var message: String { String(decoding: messageUTF8, as: UTF8.self) }

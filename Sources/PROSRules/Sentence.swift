@@ -2,19 +2,19 @@
 /// one byte buffer sized up front. Swift's `String` interpolation grows and re-checks a `String` at every
 /// piece; messages are written for every finding of every member-month, so this matters at volume.
 /// Numbers, dates, months and amounts are written as their `description` would.
-public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible {
-    var bytes: [UInt8]
+public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertible, Sendable {
+    public private(set) var bytes: [UInt8]
 
     public init() { bytes = [] }
     public init(stringLiteral value: StaticString) {
-        bytes = Array(UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+        bytes = value.withUTF8Buffer { Array($0) }
     }
     public init(stringInterpolation: Interpolation) { bytes = stringInterpolation.bytes }
 
     public var description: String { String(decoding: bytes, as: UTF8.self) }
     public var isEmpty: Bool { bytes.isEmpty }
 
-    public mutating func append(_ other: Sentence) { other.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0) } }
+    public mutating func append(_ other: Sentence) { bytes += other.bytes }
 
     public struct Interpolation: StringInterpolationProtocol {
         public typealias StringLiteralType = StaticString
@@ -26,31 +26,27 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
         }
 
         public mutating func appendLiteral(_ literal: StaticString) {
-            bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
         }
-        public mutating func appendInterpolation(_ s: String) { appendString(s) }
-
-        /// A String's bytes in one copy (`append(contentsOf: s.utf8)` would go byte by byte).
-        @inline(__always) mutating func appendString(_ s: String) { s.withUTF8Bytes { bytes.append(contentsOf: $0) } }
-        public mutating func appendInterpolation(_ s: Sentence) { s.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0) } }
+        public mutating func appendInterpolation(_ s: String) { bytes.append(contentsOf: s.utf8) }
+        public mutating func appendInterpolation(_ s: Sentence) { bytes += s.bytes }
 
         public mutating func appendInterpolation(_ n: Int) {
-            if n < 0 { appendString(String(n)); return }
-            let width = decimalWidth(n)
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width) { b in
-                putDigits(n, width, b, 0)
-                bytes.append(contentsOf: UnsafeBufferPointer(b))
-            }
+            if n < 0 { bytes.append(contentsOf: String(n).utf8); return }
+            appendDecimal(n, to: &bytes)
         }
 
         public mutating func appendInterpolation(_ d: CivilDate) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in d.write(into: b); bytes.append(contentsOf: UnsafeBufferPointer(b)) }
+            appendDigits(d.year, 4, to: &bytes); bytes.append(0x2D)
+            appendDigits(d.month, 2, to: &bytes); bytes.append(0x2D)
+            appendDigits(d.day, 2, to: &bytes)
         }
 
         public mutating func appendInterpolation(_ m: YearMonth) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in m.write(into: b); bytes.append(contentsOf: UnsafeBufferPointer(b)) }
+            appendDigits(m.year, 4, to: &bytes); bytes.append(0x2D)
+            appendDigits(m.month, 2, to: &bytes)
         }
 
-        public mutating func appendInterpolation(_ m: Money) { appendString(m.description) }
+        public mutating func appendInterpolation(_ m: Money) { bytes.append(contentsOf: m.description.utf8) }
     }
 }

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JSON
 import PROSRules
+import PROSWire
 
 /// Structured JSON logs, one line each, to a file descriptor (stderr by default).
 /// They carry request ids, never a body or a member id.

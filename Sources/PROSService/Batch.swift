@@ -1,4 +1,6 @@
+import JSON
 import PROSRules
+import PROSWire
 
 /// Splits a byte stream into lines (NDJSON) with bounded memory: a line longer than `maxLineBytes`
 /// is reported as too long and its bytes are dropped as they arrive. A line that lies whole in the

@@ -1,4 +1,6 @@
+import JSON
 import PROSRules
+import PROSWire
 
 /// Loads rule sets and rate schedules from a config folder (`rules/*.json`, `rates/*.json`), or the built-in copy.
 public enum ConfigLoader {

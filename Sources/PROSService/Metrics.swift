@@ -1,4 +1,6 @@
+import JSON
 import PROSRules
+import PROSWire
 import Synchronization
 
 /// Prometheus metrics, kept by hand: a few counters and histograms under one lock. swift-metrics with

@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import HTTPServer
+import JSON
 import PROSRules
+import PROSWire
 import Synchronization
 
 /// The API of API.md over our HTTP server: the only place rules meet HTTP.

@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import HTTPServer
+import JSON
 import PROSRules
+import PROSWire
 
 /// The service's settings. Precedence: command-line flags, then `PROS_PRICER_*` environment variables
 /// (and `PORT`), then `config/server.json`, then these defaults.

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JSON
 import PROSRules
+import PROSWire
 import PROSService
 
 /// `bench`: member-months priced per second by the engine alone (decode + price + encode), single core,

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JSON
 import PROSRules
+import PROSWire
 import PROSService
 
 func writeAll(_ fd: Int32, _ bytes: [UInt8]) {

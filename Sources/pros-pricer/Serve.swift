@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import HTTPServer
+import JSON
 import PROSRules
+import PROSWire
 import PROSService
 
 /// `serve`: runs the service until SIGTERM or SIGINT (graceful drain, exit 0); SIGHUP reloads config.

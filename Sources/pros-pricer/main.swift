@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JSON
 import PROSRules
+import PROSWire
 import PROSService
 
 /// pros-pricer: `serve`, `price`, `check-config`, `healthcheck`, `bench`.

@@ -1,4 +1,6 @@
+import JSON
 import PROSRules
+import PROSWire
 import PROSService
 import Testing
 

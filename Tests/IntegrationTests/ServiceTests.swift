@@ -1,6 +1,8 @@
 import Foundation
 import HTTPServer
+import JSON
 import PROSRules
+import PROSWire
 import PROSService
 import Testing
 

@@ -1,7 +1,9 @@
 import CCurl
 import Foundation
 import HTTPServer
+import JSON
 import PROSRules
+import PROSWire
 import PROSService
 import Testing
 

@@ -1,5 +1,8 @@
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 /// SPEC §5: the IR, ORS and CT add-ons.
 @Suite struct AddOnTests {

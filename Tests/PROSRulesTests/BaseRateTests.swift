@@ -1,5 +1,8 @@
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 /// SPEC §4: the CRS minimum and the three tiers.
 @Suite struct BaseRateTests {

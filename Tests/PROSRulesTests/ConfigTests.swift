@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 @Suite struct ConfigTests {
     func files(_ dir: String) throws -> [(name: String, bytes: [UInt8])] {

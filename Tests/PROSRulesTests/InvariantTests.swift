@@ -1,5 +1,8 @@
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 /// Invariants over many generated member-months.
 @Suite struct InvariantTests {

@@ -1,5 +1,8 @@
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 /// SPEC §6–§9: pre-admission, discharge, employment, telehealth modifiers, amounts.
 @Suite struct MemberStatusTests {

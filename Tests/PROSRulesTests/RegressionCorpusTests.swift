@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 /// Answers pinned byte for byte: 100 generated member-months (50 spaced, 50 compact; valid and invalid
 /// of every kind: unsupported months, missing and malformed fields, duplicate and escaped ids, discharge,

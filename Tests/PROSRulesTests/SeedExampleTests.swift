@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 /// SPEC §11: the seed's worked examples, laid on real calendar dates, as JSON fixtures.
 @Suite struct SeedExampleTests {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 let book = RuleBook.builtIn()
 let pricer = Pricer(book: book)

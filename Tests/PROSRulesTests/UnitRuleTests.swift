@@ -1,5 +1,8 @@
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 /// SPEC §2 and §3: units, telehealth, the daily cap, overlaps and doubling.
 @Suite struct UnitRuleTests {

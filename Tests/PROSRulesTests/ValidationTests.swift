@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+import JSON
 @testable import PROSRules
+@testable import PROSWire
+import PROSService
 
 /// API.md: every invalid field reported with its pointer, contradictions included.
 @Suite struct ValidationTests {

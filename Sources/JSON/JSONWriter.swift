@@ -4,12 +4,12 @@
 /// once, then stores bytes without the per-append checks of `Array` (encoding is a quarter of pricing a
 /// member-month). Noncopyable: one owner, freed when it goes, so no reference counting at all.
 public struct JSONWriter: ~Copyable {
-    var base: UnsafeMutablePointer<UInt8>
-    var capacity: Int
-    var count = 0
-    var needsComma = false
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var count = 0
+    @usableFromInline var needsComma = false
 
-    public init(capacity: Int = 1024) {
+    @inlinable public init(capacity: Int = 1024) {
         self.capacity = max(capacity, 16)
         base = .allocate(capacity: self.capacity)
     }
@@ -17,19 +17,19 @@ public struct JSONWriter: ~Copyable {
     deinit { base.deallocate() }
 
     /// The JSON written so far.
-    public var bytes: [UInt8] { withBytes { Array($0) } }
+    @inlinable public var bytes: [UInt8] { withBytes { Array($0) } }
 
-    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    @inlinable public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: base, count: count))
     }
 
     /// Room for `n` more bytes; returns where they go.
-    @inline(__always) mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+    @inlinable @inline(__always) mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
         if _slowPath(count + n > capacity) { grow(n) }
         return base + count
     }
 
-    @inline(never) mutating func grow(_ n: Int) {
+    @usableFromInline @inline(never) mutating func grow(_ n: Int) {
         let newCapacity = max(capacity * 2, count + n)
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         bigger.update(from: base, count: count)
@@ -41,63 +41,53 @@ public struct JSONWriter: ~Copyable {
     /// Appends bytes fixed in the code as they are: a run of JSON punctuation and member names that the
     /// caller knows to be well placed (`,"units":`, say). Commas are the caller's; `needsComma` is set to
     /// `valueEnds` afterwards.
-    @inline(__always) mutating func chunk(_ s: StaticString, valueEnds: Bool = false) {
+    @inlinable @inline(__always) public mutating func chunk(_ s: StaticString, valueEnds: Bool = false) {
         let n = s.utf8CodeUnitCount
         reserve(n).update(from: s.utf8Start, count: n)
         count += n
         needsComma = valueEnds
     }
 
-    @inline(__always) mutating func put(_ byte: UInt8) {
+    @inlinable @inline(__always) mutating func put(_ byte: UInt8) {
         reserve(1).pointee = byte
         count += 1
     }
 
-    @inline(__always) mutating func put(_ u: UnsafeBufferPointer<UInt8>) {
+    @inlinable @inline(__always) mutating func put(_ u: UnsafeBufferPointer<UInt8>) {
         guard let src = u.baseAddress, !u.isEmpty else { return }
         reserve(u.count).update(from: src, count: u.count)
         count += u.count
     }
 
     /// Appends a byte (a newline after a log line, say) outside the JSON structure.
-    public mutating func appendByte(_ byte: UInt8) { put(byte) }
+    @inlinable public mutating func appendByte(_ byte: UInt8) { put(byte) }
 
-    @inline(__always) mutating func separate() {
+    @inlinable @inline(__always) public mutating func separate() {
         if needsComma { put(UInt8(ascii: ",")) }
     }
 
-    public mutating func beginObject() { separate(); put(UInt8(ascii: "{")); needsComma = false }
-    public mutating func endObject() { put(UInt8(ascii: "}")); needsComma = true }
-    public mutating func beginArray() { separate(); put(UInt8(ascii: "[")); needsComma = false }
-    public mutating func endArray() { put(UInt8(ascii: "]")); needsComma = true }
+    @inlinable public mutating func beginObject() { separate(); put(UInt8(ascii: "{")); needsComma = false }
+    @inlinable public mutating func endObject() { put(UInt8(ascii: "}")); needsComma = true }
+    @inlinable public mutating func beginArray() { separate(); put(UInt8(ascii: "[")); needsComma = false }
+    @inlinable public mutating func endArray() { put(UInt8(ascii: "]")); needsComma = true }
 
     /// Writes `"name":` for a name fixed in the code (plain ASCII, copied as is); the value written next belongs to it.
-    public mutating func key(_ name: StaticString) {
+    @inlinable public mutating func key(_ name: StaticString) {
         quoted(name.utf8Start, name.utf8CodeUnitCount)
         put(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// Writes a string fixed in the code (plain ASCII: no escaping needed) as a JSON string value.
-    public mutating func plain(_ value: StaticString) { quoted(value.utf8Start, value.utf8CodeUnitCount) }
+    @inlinable public mutating func plain(_ value: StaticString) { quoted(value.utf8Start, value.utf8CodeUnitCount) }
 
     /// Writes a string known to need no escaping (an enum's raw value: plain ASCII) as a JSON string.
-    @inline(__always) public mutating func plainString(_ value: String) {
+    @inlinable @inline(__always) public mutating func plainString(_ value: String) {
         value.withUTF8Bytes { quoted($0.baseAddress, $0.count) }
     }
 
-    /// Writes a date as the JSON string `"YYYY-MM-DD"`, straight from its numbers.
-    public mutating func date(_ d: CivilDate) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in d.write(into: b); quoted(b.baseAddress, 10) }
-    }
-
-    /// Writes a month as the JSON string `"YYYY-MM"`.
-    public mutating func month(_ m: YearMonth) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in m.write(into: b); quoted(b.baseAddress, 7) }
-    }
-
     /// `n` bytes that need no escaping, as a JSON string value (its comma first when one is due).
-    @inline(__always) mutating func quoted(_ source: UnsafePointer<UInt8>?, _ n: Int) {
+    @inlinable @inline(__always) public mutating func quoted(_ source: UnsafePointer<UInt8>?, _ n: Int) {
         let p = reserve(n + 3)
         var i = 0
         if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
@@ -109,23 +99,23 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// Writes `"name":` for a name known only at run time (escaped as needed).
-    public mutating func key(dynamic name: String) {
+    @inlinable public mutating func key(dynamic name: String) {
         separate()
         appendQuoted(name)
         put(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
+    @inlinable public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
     /// A string value given as its (valid) UTF-8 bytes.
-    public mutating func string(utf8 value: [UInt8]) {
+    @inlinable public mutating func string(utf8 value: [UInt8]) {
         separate()
         value.withUnsafeBufferPointer { appendQuoted(utf8: $0) }
         needsComma = true
     }
-    public mutating func int(_ value: Int) { separate(); appendDecimal(value); needsComma = true }
+    @inlinable public mutating func int(_ value: Int) { separate(); appendDecimal(value); needsComma = true }
 
-    mutating func appendDecimal(_ value: Int) {
+    @usableFromInline mutating func appendDecimal(_ value: Int) {
         if value < 0 {
             guard value != .min else { String(value).withUTF8Bytes { put($0) }; return }
             put(UInt8(ascii: "-"))
@@ -136,26 +126,26 @@ public struct JSONWriter: ~Copyable {
         putDigits(value, width, UnsafeMutableBufferPointer(start: reserve(width), count: width), 0)
         count += width
     }
-    public mutating func bool(_ value: Bool) { separate(); chunk(value ? "true" : "false", valueEnds: true) }
-    public mutating func null() { separate(); chunk("null", valueEnds: true) }
-    public mutating func optionalString(_ value: String?) { if let value { string(value) } else { null() } }
+    @inlinable public mutating func bool(_ value: Bool) { separate(); chunk(value ? "true" : "false", valueEnds: true) }
+    @inlinable public mutating func null() { separate(); chunk("null", valueEnds: true) }
+    @inlinable public mutating func optionalString(_ value: String?) { if let value { string(value) } else { null() } }
 
     /// Appends an already-encoded JSON value verbatim.
-    public mutating func raw(_ json: [UInt8]) { separate(); json.withUnsafeBufferPointer { put($0) }; needsComma = true }
+    @inlinable public mutating func raw(_ json: [UInt8]) { separate(); json.withUnsafeBufferPointer { put($0) }; needsComma = true }
 
-    public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
-    public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
-    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
-    public mutating func field(_ name: StaticString, optional value: String?) { key(name); optionalString(value) }
+    @inlinable public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    @inlinable public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
+    @inlinable public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+    @inlinable public mutating func field(_ name: StaticString, optional value: String?) { key(name); optionalString(value) }
 
-    public mutating func stringArray(_ name: StaticString, _ values: [String]) {
+    @inlinable public mutating func stringArray(_ name: StaticString, _ values: [String]) {
         key(name)
         beginArray()
         for v in values { string(v) }
         endArray()
     }
 
-    public mutating func value(_ v: JSONValue) {
+    @inlinable public mutating func value(_ v: JSONValue) {
         switch v {
         case let .object(members):
             beginObject()
@@ -172,10 +162,10 @@ public struct JSONWriter: ~Copyable {
         }
     }
 
-    mutating func appendQuoted(_ s: String) { s.withUTF8Bytes { appendQuoted(utf8: $0) } }
+    @usableFromInline mutating func appendQuoted(_ s: String) { s.withUTF8Bytes { appendQuoted(utf8: $0) } }
 
     /// Writes valid UTF-8 as a JSON string, escaping what must be.
-    mutating func appendQuoted(utf8 u: UnsafeBufferPointer<UInt8>) {
+    @usableFromInline mutating func appendQuoted(utf8 u: UnsafeBufferPointer<UInt8>) {
         put(UInt8(ascii: "\""))
         // Non-ASCII needs no escaping: scan on past it.
         var i = 0, plain = true

@@ -1,10 +1,5 @@
-/// One invalid field: its JSON pointer (RFC 6901) and a plain sentence.
-public struct FieldError: Sendable, Equatable, CustomStringConvertible {
-    public let pointer: String
-    public let detail: String
-    public init(_ pointer: String, _ detail: String) { self.pointer = pointer; self.detail = detail }
-    public var description: String { "\(pointer): \(detail)" }
-}
+import JSON
+import PROSRules
 
 /// Why a member-month could not be read: malformed JSON (a `400`) or invalid fields (a `422`).
 public enum DecodeFailure: Error, Sendable, Equatable {
@@ -15,16 +10,8 @@ public enum DecodeFailure: Error, Sendable, Equatable {
 /// Reads a member-month (API.md) straight from JSON bytes into the model in one pass, collecting
 /// every invalid field with its pointer — not only the first — including contradictions between fields.
 public enum MemberMonthDecoder {
-    /// The contract's bounds (API.md).
-    public static let maxServices = 1000
-    public static let maxMemberIdLength = 64
-    public static let maxMinutes = 1440
-    public static let maxRRECodes = 2
-    /// Errors listed in one answer; the count in the detail stays exact.
-    public static let maxReportedErrors = 100
-
     /// A service without an id is named by its index; the names are made once.
-    static let indexIds = (0..<maxServices).map { String($0) }
+    static let indexIds = (0..<Validation.maxServices).map { String($0) }
     static func defaultId(_ index: Int) -> String { index < indexIds.count ? indexIds[index] : String(index) }
 
     public static func decode(_ bytes: [UInt8]) throws(DecodeFailure) -> MemberMonth {
@@ -44,36 +31,54 @@ public enum MemberMonthDecoder {
     }
 }
 
-/// The members of a service object. No two known names share a first letter, so the first byte names
-/// the one candidate and a whole comparison confirms it: a service has a dozen members and a month up
-/// to a thousand services, so this runs often.
-private enum ServiceKey {
-    case id, date, startTime, component, format, minutes, location, telehealth, employmentSetting, prescriberContact, other
+/// The members of a service object (docs/api.md), declared once in `ServiceKey.declared`: the compact
+/// path and the general path both find a name through that one table, so they cannot disagree on which
+/// names are known. A service has a dozen members and a month up to a thousand services, so this runs often.
+enum ServiceKey: CaseIterable, Sendable {
+    case id, date, startTime, component, format, minutes, location, telehealth, employmentSetting
+    case prescriberContact, service, other
 
-    /// The one known member a name starting with `letter` can be, with the name's closing `":` appended.
-    @inline(__always) static func candidate(_ letter: UInt8) -> (key: ServiceKey, nameQuoteColon: StaticString)? {
-        switch letter {
-        case UInt8(ascii: "i"): (.id, #"id":"#)
-        case UInt8(ascii: "d"): (.date, #"date":"#)
-        case UInt8(ascii: "s"): (.startTime, #"startTime":"#)
-        case UInt8(ascii: "c"): (.component, #"component":"#)
-        case UInt8(ascii: "f"): (.format, #"format":"#)
-        case UInt8(ascii: "m"): (.minutes, #"minutes":"#)
-        case UInt8(ascii: "l"): (.location, #"location":"#)
-        case UInt8(ascii: "t"): (.telehealth, #"telehealth":"#)
-        case UInt8(ascii: "e"): (.employmentSetting, #"employmentSetting":"#)
-        case UInt8(ascii: "p"): (.prescriberContact, #"prescriberContact":"#)
-        default: nil
+    /// Every known member name, with its closing quote and colon as it appears in compact JSON.
+    static let declared: [(key: ServiceKey, nameQuoteColon: StaticString)] = [
+        (.id, #"id":"#), (.date, #"date":"#), (.startTime, #"startTime":"#), (.component, #"component":"#),
+        (.format, #"format":"#), (.minutes, #"minutes":"#), (.location, #"location":"#),
+        (.telehealth, #"telehealth":"#), (.employmentSetting, #"employmentSetting":"#),
+        (.prescriberContact, #"prescriberContact":"#), (.service, #"service":"#),
+    ]
+
+    /// `declared` grouped by first letter: `entries[bucket[b]..<bucket[b + 1]]` start with byte `b`.
+    struct Table: Sendable {
+        let entries: [(key: ServiceKey, nameQuoteColon: StaticString)]
+        let bucket: [Int]
+        /// The longest name with its quote and colon: compact matching needs that many bytes ahead.
+        let longest: Int
+
+        init(_ declared: [(key: ServiceKey, nameQuoteColon: StaticString)]) {
+            entries = declared.sorted { $0.nameQuoteColon.utf8Start[0] < $1.nameQuoteColon.utf8Start[0] }
+            var bucket = [Int](repeating: entries.count, count: 257)
+            for (i, e) in entries.enumerated().reversed() { bucket[Int(e.nameQuoteColon.utf8Start[0])] = i }
+            for b in stride(from: 255, through: 0, by: -1) where bucket[b] > bucket[b + 1] { bucket[b] = bucket[b + 1] }
+            self.bucket = bucket
+            longest = declared.map(\.nameQuoteColon.utf8CodeUnitCount).max() ?? 0
+            precondition(declared.allSatisfy { (4...24).contains($0.nameQuoteColon.utf8CodeUnitCount) })
         }
     }
 
-    /// A member name read by the general path.
+    static let table = Table(declared)
+
+    /// A member name read by the general path (its bytes, escapes decoded).
     init(_ key: JSONStringRef) {
         self = key.withBytes { b in
-            guard let letter = b.first, let (key, name) = Self.candidate(letter), b.count == name.utf8CodeUnitCount - 2 else { return .other }
-            let p = name.utf8Start
-            for i in 0..<b.count where b[i] != p[i] { return .other }
-            return key
+            guard let letter = b.first else { return .other }
+            let table = Self.table
+            for k in table.bucket[Int(letter)]..<table.bucket[Int(letter) + 1] {
+                let name = table.entries[k].nameQuoteColon
+                guard name.utf8CodeUnitCount - 2 == b.count else { continue }
+                if sameBytes(UnsafeBufferPointer(start: name.utf8Start, count: b.count), b) {
+                    return table.entries[k].key
+                }
+            }
+            return .other
         }
     }
 }
@@ -93,21 +98,31 @@ private enum ServiceKey {
 }
 
 extension ServiceKey {
-    /// The next member name of a service when sent compactly and known: told by its first letter and
-    /// checked whole with its closing quote and colon, then consumed. nil (nothing consumed) otherwise:
-    /// the general path then reads it, whitespace, escapes, unknown names and the object's end included.
-    @inline(__always) static func compact(_ r: inout JSONReader, first: inout Bool) -> ServiceKey? {
-        guard let (at, rest) = r.compactMemberName(first: first), rest.count >= 20 else { return nil }
-        // The name with its closing quote and colon, compared a word at a time.
-        guard let (key, name) = candidate(rest[0]) else { return nil }
-        let length = name.utf8CodeUnitCount  // 4 to 19 bytes, and `rest` has at least 20
-        guard let base = rest.baseAddress, sameShortBytes(base, name.utf8Start, length) else { return nil }
-        r.consumeMemberName(through: at + length, first: &first)
-        return key
+    /// The next member name of a service when sent compactly and known: found by its first letter in the
+    /// table, checked whole with its closing quote and colon, then consumed. nil (nothing consumed)
+    /// otherwise: the general path then reads it, whitespace, escapes, unknown names and the object's end.
+    @inline(__always) static func compact(
+        _ r: inout JSONReader, first: inout Bool, in table: borrowing Table
+    ) -> ServiceKey? {
+        guard let (at, rest) = r.compactMemberName(first: first), rest.count > table.longest,
+            let base = rest.baseAddress
+        else { return nil }
+        let letter = Int(rest[0])
+        for k in table.bucket[letter]..<table.bucket[letter + 1] {
+            let name = table.entries[k].nameQuoteColon
+            let length = name.utf8CodeUnitCount  // 4 to 24 bytes, and `rest` has more
+            if sameShortBytes(base, name.utf8Start, length) {
+                r.consumeMemberName(through: at + length, first: &first)
+                return table.entries[k].key
+            }
+        }
+        return nil
     }
 }
 
 private struct State {
+    /// The service member names, read once a month rather than at every member.
+    let keys = ServiceKey.table
     var errors: [FieldError] = []
     var memberId: String?
     var month: YearMonth?
@@ -119,7 +134,7 @@ private struct State {
     var rreCodes: [String] = []
     var medicationManagement = false
     var lastPrescriberContact: CivilDate?
-    var prior: [(YearMonth, Int)] = []
+    var prior: [(month: YearMonth, index: Int)] = []
     var servicesSeen = false
     /// Services as read, straight into the model. One with a missing or invalid field is kept with
     /// placeholders for them: its errors then fail the request, so a placeholder is never priced.
@@ -200,8 +215,8 @@ private struct State {
             switch key {
             case "memberId":
                 if let s = try readString(&r, "/memberId") {
-                    if s.isEmpty || s.count > MemberMonthDecoder.maxMemberIdLength {
-                        error("/memberId", "must be 1 to \(MemberMonthDecoder.maxMemberIdLength) characters")
+                    if s.isEmpty || s.count > Validation.maxMemberIdLength {
+                        error("/memberId", "must be 1 to \(Validation.maxMemberIdLength) characters")
                     } else { memberId = s }
                 }
             case "month":
@@ -232,15 +247,15 @@ private struct State {
                 services.reserveCapacity(32)
                 var f = true
                 while try r.nextElement(first: &f) {
-                    if serviceCount >= MemberMonthDecoder.maxServices {
+                    if serviceCount >= Validation.maxServices {
                         try r.skipValue()  // counted, not kept: memory stays bounded
                     } else {
                         try readService(&r, serviceCount)
                     }
                     serviceCount += 1
                 }
-                if serviceCount > MemberMonthDecoder.maxServices {
-                    error("/services", "must have at most \(MemberMonthDecoder.maxServices) items (has \(serviceCount))")
+                if serviceCount > Validation.maxServices {
+                    error("/services", "must have at most \(Validation.maxServices) items (has \(serviceCount))")
                 }
             default:
                 try r.skipValue()  // API.md: fields may be added; unknown ones are ignored
@@ -270,8 +285,8 @@ private struct State {
                     }
                     i += 1
                 }
-                if i > MemberMonthDecoder.maxRRECodes {
-                    error("/member/rreCodes", "a member has at most \(MemberMonthDecoder.maxRRECodes) R/E codes (has \(i))")
+                if i > Validation.maxRRECodes {
+                    error("/member/rreCodes", "a member has at most \(Validation.maxRRECodes) R/E codes (has \(i))")
                 }
             default: try r.skipValue()
             }
@@ -297,7 +312,7 @@ private struct State {
         var first = true
         while true {
             let field: ServiceKey
-            if let known = ServiceKey.compact(&r, first: &first) { field = known }
+            if let known = ServiceKey.compact(&r, first: &first, in: keys) { field = known }
             else if let key = try r.nextKeyRef(first: &first) { field = ServiceKey(key) }
             else { break }
             switch field {
@@ -322,9 +337,11 @@ private struct State {
                     guard try expectKind(&r, .number, base + "/minutes", what: "an integer") else { continue }
                     n = try r.readInteger()
                 }
-                if let v = n, (1...MemberMonthDecoder.maxMinutes).contains(v) { minutes = v }
-                else if n != nil { error(base + "/minutes", "must be between 1 and \(MemberMonthDecoder.maxMinutes)") }
-                else { error(base + "/minutes", "must be an integer between 1 and \(MemberMonthDecoder.maxMinutes)") }
+                if let v = n, (1...Validation.maxMinutes).contains(v) { minutes = v }
+                else if n != nil { error(base + "/minutes", "must be between 1 and \(Validation.maxMinutes)") }
+                else { error(base + "/minutes", "must be an integer between 1 and \(Validation.maxMinutes)") }
+            case .service:
+                _ = try readStringRef(&r, base + "/service", nullable: true)
             case .other: try r.skipValue()
             }
         }
@@ -333,34 +350,6 @@ private struct State {
                                      ("minutes", minutes != nil), ("location", location != nil)] where !present {
                 if !errors[before...].contains(where: { $0.pointer == base + "/" + field }) { error(base + "/" + field, "is required") }
             }
-        }
-    }
-
-    /// Whether two services share an id. Ids compare byte for byte, as RFC 8259 §8.3 advises (two
-    /// spellings of an accented letter are two ids). An open-addressed table of indices with FNV-1a
-    /// hashes: no allocation and no SipHash per service, as `Dictionary` would cost.
-    func hasDuplicateIds() -> Bool {
-        let n = services.count
-        guard n > 1 else { return false }
-        var capacity = 4
-        while capacity < n * 2 { capacity <<= 1 }
-        let mask = capacity - 1
-        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { table in
-            table.initialize(repeating: -1)
-            for i in 0..<n {
-                var id = services[i].id
-                var slot = id.withUTF8 { u in
-                    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-                    for b in u { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-                    return Int(truncatingIfNeeded: h) & mask
-                }
-                while table[slot] >= 0 {
-                    if services[Int(table[slot])].id.utf8.elementsEqual(id.utf8) { return true }
-                    slot = (slot + 1) & mask
-                }
-                table[slot] = Int32(i)
-            }
-            return false
         }
     }
 
@@ -375,45 +364,16 @@ private struct State {
         }
         if !servicesSeen { error("/services", "is required") }
 
-        // Contradictions (API.md, SPEC §6, §7).
-        if status == .admitted && admissionDate == nil && !errors.contains(where: { $0.pointer == "/member/admissionDate" }) {
-            error("/member/admissionDate", "is required when status is admitted")
-        }
-        if let month {
-            if status == .admitted, let a = admissionDate, a > month.lastDay {
-                error("/member/admissionDate", "is after \(month): the member was still in pre-admission that month (SPEC §6)")
-            }
-            if let d = dischargeDate, d < month.firstDay {
-                error("/member/dischargeDate", "is before \(month): a discharged member has no later month to bill (SPEC §7)")
-            }
-            for (m, i) in prior where m >= month {
-                error("/priorPreadmissionMonths/\(i)", "must be a month before \(month)")
-            }
-            var next = 0  // `undated` is in service order
-            for i in services.indices {
-                if next < undated.count && undated[next] == i { next += 1; continue }
-                if !month.contains(services[i].date) { error("/services/\(i)/date", "must be inside the month \(month)") }
-            }
-        }
-        if let d = dischargeDate, let a = admissionDate, d < a {
-            error("/member/dischargeDate", "is before the admission date \(a)")
-        }
-        if hasDuplicateIds() {  // rare: then every duplicate is named, the simple way
-            var seen: [[UInt8]: Int] = [:]
-            for (i, s) in services.enumerated() {
-                let key = Array(s.id.utf8)
-                if let j = seen[key] {
-                    error("/services/\(i)/id", "duplicates the id \"\(s.id)\" of /services/\(j)" + (unnamed.contains(i) ? " (the default id is the index)" : ""))
-                } else { seen[key] = i }
-            }
-        }
-
+        errors += Validation.contradictions(Validation.Fields(
+            month: month, status: status, admissionDate: admissionDate, dischargeDate: dischargeDate,
+            priorPreadmissionMonths: prior, services: services, undatedServices: undated, unnamedServices: unnamed,
+            reported: errors.map(\.pointer)))
         if !errors.isEmpty { throw .invalid(errors) }
         return MemberMonth(
             memberId: memberId!, month: month!, rateSchedule: rateSchedule,
             member: Member(status: status!, admissionDate: admissionDate, dischargeDate: dischargeDate, rreCodes: rreCodes,
                            medicationManagement: medicationManagement, lastPrescriberContact: lastPrescriberContact),
-            priorPreadmissionMonths: prior.map(\.0),
+            priorPreadmissionMonths: prior.map(\.month),
             services: services)
     }
 }

@@ -1,3 +1,6 @@
+import JSON
+import PROSRules
+
 /// Reads rule-set and rate-schedule files, naming the file and key of any bad value.
 enum RuleSetLoader {
     struct Node {

@@ -1,0 +1,79 @@
+import JSON
+import PROSRules
+
+extension PricedClaim {
+    /// The `200` body of API.md.
+    public func write(to w: inout JSONWriter) {
+        w.beginObject()
+        w.field("memberId", memberId)
+        w.key("month"); w.month(month)
+        w.field("ruleSet", ruleSet)
+        w.field("rateSchedule", optional: rateSchedule)
+        w.key("dateOfService"); w.date(dateOfService)
+        w.key("units")
+        w.beginObject()
+        w.field("accrued", units.accrued)
+        w.field("tier", units.tier)
+        w.key("byComponent")
+        w.beginObject()
+        for c in Component.allCases { w.key(dynamic: c.rawValue); w.int(units.byComponent[c, default: 0]) }
+        w.endObject()
+        w.endObject()
+        w.key("lines")
+        w.beginArray()
+        for line in lines {
+            w.beginObject()
+            w.field("kind", line.kind.rawValue)
+            if let t = line.tier { w.field("tier", t) }
+            if let c = line.component { w.field("component", c.rawValue) }
+            w.field("rateCode", line.rateCode)
+            w.field("procedureCode", line.procedureCode)
+            w.stringArray("modifiers", line.modifiers)
+            w.field("units", line.units)
+            w.key("dateOfService"); w.date(line.dateOfService)
+            w.field("amount", optional: line.amount?.description)
+            w.endObject()
+        }
+        w.endArray()
+        w.field("total", optional: total?.description)
+        w.key("services")
+        w.beginArray()
+        // The most repeated object of the answer (one per service): written as runs of fixed bytes.
+        for s in services {
+            w.separate()
+            w.chunk(#"{"id":"#)
+            w.string(s.id)
+            w.chunk(#","units":"#)
+            w.int(s.units)
+            w.chunk(#","accrued":"#)
+            w.int(s.accrued)
+            w.chunk(#","tierUnits":"#)
+            w.int(s.tierUnits)
+            w.chunk(s.countedAs == .offsite ? #","countedAs":"offsite","excludedBy":"# : #","countedAs":"onsite","excludedBy":"#)
+            if let e = s.excludedBy { w.plainString(e.rawValue) } else { w.chunk("null") }
+            w.chunk(#","findings":["#)
+            for f in s.findings { w.plainString(f.rawValue) }
+            w.chunk("]}", valueEnds: true)
+        }
+        w.endArray()
+        w.key("findings")
+        w.beginArray()
+        for f in findings {
+            w.beginObject()
+            w.key("code"); w.plainString(f.code.rawValue)
+            w.key("severity"); w.plainString(f.severity.rawValue)
+            w.key("message"); w.string(utf8: f.messageUTF8)
+            w.stringArray("serviceIds", f.serviceIds)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+    }
+
+    public func jsonBytes() -> [UInt8] {
+        var w = JSONWriter(capacity: 1024 + services.count * 130 + findings.count * 250)  // room for the usual answer: no regrowth
+        write(to: &w)
+        return w.bytes
+    }
+}
+
