@@ -62,7 +62,8 @@ import Testing
     }
 
     @Test func severitiesAreTheOnesTheRulesUse() {
-        let severity = Dictionary(uniqueKeysWithValues: FindingCatalogue.entries.map { ($0.code, $0.severity) })
+        let pairs = FindingCatalogue.entries.map { ($0.code, $0.severity) }
+        let severity = Dictionary(pairs, uniquingKeysWith: { first, _ in first })  // duplicates: another test
         let expected = [
             "BELOW_UNIT_MINIMUM": "warning", "TELEHEALTH_COUNTED_ONSITE": "info", "DAILY_CAP_APPLIED": "info",
             "SERVICE_TIME_OVERLAP": "warning", "BASE_MINIMUM_NOT_MET": "denied", "IR_ORS_EXCLUSIVE": "denied",
