@@ -75,17 +75,54 @@ import Testing
         for (code, want) in expected { #expect(severity[code] == want, "\(code)") }
     }
 
-    @Test func everyRuleLinkNamesAHeadingOfTheRulesPage() throws {
-        let anchors = Set(try Self.read("rules.md").split(separator: "\n").filter { $0.hasPrefix("#") }.map { line in
-            // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
+    /// The anchors of a page's headings, as GitHub makes them: lower case, punctuation dropped, spaces as hyphens.
+    static func anchors(_ page: String) throws -> Set<String> {
+        var inCode = false
+        var result = Set<String>()
+        for line in try read(page).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") { inCode.toggle() }
+            guard !inCode, line.hasPrefix("#") else { continue }
             let text = line.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces).lowercased()
-            return String(text.compactMap { c -> Character? in
+            result.insert(String(text.compactMap { c -> Character? in
                 c == " " ? "-" : (c.isLetter || c.isNumber || c == "-" || c == "_") ? c : nil
-            })
-        })
+            }))
+        }
+        return result
+    }
+
+    @Test func everyRuleLinkNamesAHeadingOfTheRulesPage() throws {
+        let anchors = try Self.anchors("rules.md")
         for e in FindingCatalogue.entries {
             let anchor = String(e.rule.split(separator: "#").last ?? "")
             #expect(anchors.contains(anchor), "\(e.code): no heading for \(e.rule)")
+        }
+    }
+
+    static let pages = ["rules.md", "api.md", "findings.md"]
+
+    @Test(arguments: pages)
+    func everyLinkBetweenThePagesResolves(_ page: String) throws {
+        let text = try Self.read(page)
+        var rest = Substring(text)
+        while let open = rest.range(of: "](") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.firstIndex(of: ")") else { break }
+            let target = rest[..<close]
+            rest = rest[close...]
+            let parts = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+            let file = parts[0].isEmpty ? page : String(parts[0])
+            guard Self.pages.contains(file) else { continue }  // a link outside docs/ (none today)
+            if parts.count == 2 {
+                #expect(try Self.anchors(file).contains(String(parts[1])), "\(page): no heading for \(target)")
+            }
+        }
+    }
+
+    @Test(arguments: pages)
+    func thePagesCiteNoInternalDocuments(_ page: String) throws {
+        let text = try Self.read(page)
+        for word in ["SPEC", "§", "../shared", "API.md", "seed 0", "seeds/"] {
+            #expect(!text.contains(word), "\(page) mentions \(word)")
         }
     }
 }
