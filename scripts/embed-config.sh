@@ -20,6 +20,7 @@ emit() {
   echo "enum BuiltinConfig {"
   emit rules
   emit rates
+  emit payers
   echo "}"
 } > "$out"
 # The OpenAPI document, served at GET /openapi.yaml.

@@ -100,6 +100,11 @@ public struct JSONReader: ~Copyable {
         self.maxDepth = maxDepth
     }
 
+    /// Skips a UTF-8 byte-order mark at the start of the input, if there is one.
+    public mutating func skipByteOrderMark() {
+        if position == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+    }
+
     @usableFromInline func fail(_ reason: String, at: Int? = nil) -> JSONSyntaxError {
         JSONSyntaxError(offset: at ?? position, reason: reason)
     }

@@ -1,110 +1,130 @@
-/// Units, exclusions, the daily cap, overlapping times and off-site doubling (SPEC §2, §3, §7, §8).
+/// What each service earns: its units, whether a rule excludes it, what the daily cap leaves it, and its
+/// tier units with off-site doubling (docs/rules.md#units-per-service to #off-site-doubling).
 struct Accrual {
     var dispositions: [ServiceDisposition]
-    var findings: [Finding] = []
+    /// Units each counting service earned before the daily cap (0 for an excluded one).
+    var provided: [Int]
+    /// Findings about single services, with the services they name.
+    var notes: [(note: Note, services: [Int])] = []
 
     init(services: [Service], rules: RuleSet, dischargeDate: CivilDate?) {
         dispositions = []
         dispositions.reserveCapacity(services.count)
-        var dischargedIds: [String] = [], employmentIds: [String] = [], belowIds: [String] = [], telehealthIds: [String] = []
+        var discharged: [Int] = [], employment: [Int] = [], notOneToOne: [Int] = [], below: [Int] = []
 
         // Minutes per unit by format, looked up once a month rather than once a service.
-        let perUnit = (individual: rules.unitMinutes[.individual] ?? 15, collateral: rules.unitMinutes[.collateral] ?? 15,
-                       group: rules.unitMinutes[.group] ?? 15)
+        let perUnit = (
+            individual: rules.unitMinutes[.individual] ?? 15, collateral: rules.unitMinutes[.collateral] ?? 15,
+            group: rules.unitMinutes[.group] ?? 30
+        )
+        let oneToOne = rules.oneToOneComponents
         for i in services.indices {  // by index: iterating would copy each service
-            // SPEC §2: units stack; floor(minutes / minutes-per-unit).
-            let minutesPerUnit = switch services[i].format {
-            case .individual: perUnit.individual
-            case .collateral: perUnit.collateral
-            case .group: perUnit.group
+            let service = services[i]
+            // Units stack within a session: floor(minutes / minutes per unit).
+            let minutesPerUnit =
+                switch service.format {
+                case .individual: perUnit.individual
+                case .collateral: perUnit.collateral
+                case .group: perUnit.group
+                }
+            let units = service.minutes / minutesPerUnit
+            var d = ServiceDisposition(
+                id: service.id, units: units, accrued: 0, tierUnits: 0,
+                countedAs: service.telehealth == .none ? service.location : .onsite, excludedBy: nil, findings: [])
+            // The one rule that excludes it, first in this order (docs/rules.md#findings).
+            if let discharge = dischargeDate, service.date > discharge {
+                d.excludedBy = .serviceAfterDischarge; discharged.append(i)
+            } else if service.format == .group && service.employmentSetting {
+                d.excludedBy = .employmentSettingNotOneToOne; employment.append(i)
+            } else if service.format == .group && oneToOne.contains(service.component) {
+                d.excludedBy = .orsNotOneToOne; notOneToOne.append(i)
+            } else if units == 0 {
+                d.excludedBy = .belowUnitMinimum
             }
-            let units = services[i].minutes / minutesPerUnit
-            var d = ServiceDisposition(id: services[i].id, units: units, accrued: 0, tierUnits: 0,
-                                       countedAs: services[i].telehealth == .none ? services[i].location : .onsite, excludedBy: nil, findings: [])
-            if let discharge = dischargeDate, services[i].date > discharge {  // SPEC §7
-                d.excludedBy = .serviceAfterDischarge; dischargedIds.append(services[i].id)
-            } else if services[i].format == .group && services[i].employmentSetting {  // SPEC §8
-                d.excludedBy = .employmentSettingNotOneToOne; employmentIds.append(services[i].id)
-            } else if units == 0 {  // SPEC §2
-                d.excludedBy = .belowUnitMinimum; belowIds.append(services[i].id)
-            }
-            if let e = d.excludedBy { d.findings.append(e) }
-            if services[i].telehealth != .none && services[i].location == .offsite && d.excludedBy == nil {  // SPEC §3
-                d.findings.append(.telehealthCountedOnsite); telehealthIds.append(services[i].id)
-            }
+            if units == 0 { below.append(i) }  // listed even when another rule excluded it
             dispositions.append(d)
         }
 
         // docs/rules.md#daily-cap: each day accrues in time order: services with a start time by it, then
         // those without, in request order.
         let order = services.indices.sorted { a, b in
-            (services[a].date, services[a].startMinute ?? Int.max, a) < (services[b].date, services[b].startMinute ?? Int.max, b)
+            (services[a].date, services[a].startMinute ?? Int.max, a)
+                < (services[b].date, services[b].startMinute ?? Int.max, b)
         }
-        // `order` runs day by day: one day is accrued at a time, its timed services' intervals kept in
-        // one flat list from `dayStart` on (no per-day allocations, no Service copied).
+        // `order` runs day by day: one day is accrued at a time, its timed services' intervals kept in one
+        // flat list from `dayStart` on.
         var day: CivilDate?
         var used = 0
         var intervals: [(start: Int, end: Int, index: Int)] = []
         intervals.reserveCapacity(services.count)
         var dayStart = 0
-        var overlapNotes = Sentence(), overlapIds: [String] = []
-        var capNotes = Sentence(), capIds: [String] = []
+        var overlapNotes = Sentence(), overlapping: [Int] = []
+        var capNotes = Sentence(), capped: [Int] = []
         for i in order where dispositions[i].excludedBy == nil {
             let date = services[i].date
             if day != date { day = date; used = 0; dayStart = intervals.count }
             if let start = services[i].startMinute {
+                // docs/rules.md#overlapping-times: the later one in accrual order is excluded.
                 let end = start + services[i].minutes
                 if let other = intervals[dayStart...].first(where: { start < $0.end && $0.start < end }) {
                     dispositions[i].excludedBy = .serviceTimeOverlap
-                    dispositions[i].findings.append(.serviceTimeOverlap)
-                    overlapIds.append(services[i].id)
+                    overlapping.append(i)
                     if !overlapNotes.isEmpty { overlapNotes.append("; ") }
-                    overlapNotes.append("\(services[i].id) overlaps \(services[other.index].id) on \(date)")
+                    overlapNotes.append(Explain.overlap(services[i].id, services[other.index].id, on: date))
                     continue
                 }
                 // Takes up its time even if the cap leaves it nothing to accrue.
                 intervals.append((start, end, i))
             }
-            let accrued = min(dispositions[i].units, max(0, rules.dailyCap - used))
-            if accrued < dispositions[i].units {
-                dispositions[i].findings.append(.dailyCapApplied)
-                capIds.append(services[i].id)
+            let units = dispositions[i].units
+            let accrued = min(units, max(0, rules.dailyCap - used))
+            if accrued < units {
+                capped.append(i)
                 if !capNotes.isEmpty { capNotes.append("; ") }
-                capNotes.append("\(services[i].id) on \(date) accrued \(accrued) of \(dispositions[i].units) units")
+                capNotes.append(Explain.capped(services[i].id, on: date, accrued: accrued, of: units))
             }
             used += accrued
             dispositions[i].accrued = accrued
-            // SPEC §3: each accrued off-site unit counts twice toward the tier (never toward a minimum).
-            dispositions[i].tierUnits = accrued * (dispositions[i].countedAs == .offsite ? rules.offsiteMultiplier : 1)
+            // docs/rules.md#off-site-doubling: each accrued off-site unit counts twice toward the tier only.
+            let multiplier = dispositions[i].countedAs == .offsite ? rules.offsiteMultiplier : 1
+            dispositions[i].tierUnits = accrued * multiplier
+        }
+        provided = dispositions.map { $0.excludedBy == nil ? $0.units : 0 }
+
+        // docs/rules.md#location-and-telehealth: only a service that counts gets the telehealth note.
+        let telehealth = services.indices.filter { i in
+            services[i].telehealth != .none && services[i].location == .offsite && dispositions[i].excludedBy == nil
         }
 
-        if !dischargedIds.isEmpty {
-            add(.serviceAfterDischarge, .warning, "\(count(dischargedIds)) dated after the discharge date \(dischargeDate!) excluded (SPEC §7).", dischargedIds)
+        func add(_ note: Note, _ indices: [Int]) { notes.append((note, indices)) }
+        func list(_ indices: [Int]) -> Sentence { Explain.ids(indices, of: services) }
+        if let discharge = dischargeDate, !discharged.isEmpty {
+            add(Explain.serviceAfterDischarge(list(discharged), count: discharged.count, discharge: discharge),
+                discharged)
         }
-        if !employmentIds.isEmpty {
-            add(.employmentSettingNotOneToOne, .warning, "\(count(employmentIds)) in the member's place of employment excluded: services there must be one-to-one, not group (SPEC §8).", employmentIds)
+        if !employment.isEmpty {
+            add(Explain.employmentSetting(list(employment), count: employment.count), employment)
         }
-        if !belowIds.isEmpty {
+        if !notOneToOne.isEmpty {
+            let components = oneToOne.map(\.rawValue).joined(separator: ", ")
+            add(Explain.orsNotOneToOne(list(notOneToOne), count: notOneToOne.count, components: "\(components)"),
+                notOneToOne)
+        }
+        if !below.isEmpty {
             // The unit lengths are the rule set's own, so the sentence follows a new memo's numbers.
-            let lengths: Sentence = perUnit.individual == perUnit.collateral
-                ? "\(perUnit.individual) minutes individual or collateral, \(perUnit.group) minutes group"
-                : "\(perUnit.individual) minutes individual, \(perUnit.collateral) minutes collateral, \(perUnit.group) minutes group"
-            add(.belowUnitMinimum, .warning, "\(count(belowIds)) shorter than one unit (\(lengths)) earned no units (SPEC §2).", belowIds)
+            let lengths = Explain.unitLengths(
+                individual: perUnit.individual, collateral: perUnit.collateral, group: perUnit.group)
+            add(Explain.belowUnitMinimum(list(below), count: below.count, lengths: lengths), below)
         }
-        if !telehealthIds.isEmpty {
-            add(.telehealthCountedOnsite, .info, "\(count(telehealthIds)) delivered by telehealth but sent as off-site counted as on-site, not doubled (SPEC §3).", telehealthIds)
+        if !telehealth.isEmpty {
+            add(Explain.telehealthCountedOnsite(list(telehealth), count: telehealth.count), telehealth)
         }
-        if !overlapIds.isEmpty {
-            add(.serviceTimeOverlap, .warning, "Overlapping times cannot be credited twice; excluded: \(overlapNotes) (SPEC §3).", overlapIds)
+        if !overlapping.isEmpty {
+            add(Explain.serviceTimeOverlap(overlapNotes, count: overlapping.count), overlapping)
         }
-        if !capIds.isEmpty {
-            add(.dailyCapApplied, .info, "The daily cap of \(rules.dailyCap) units applied: \(capNotes) (SPEC §3).", capIds)
+        if !capped.isEmpty {
+            add(Explain.dailyCapApplied(capNotes, cap: rules.dailyCap, addOnsKeepUnits: !rules.dailyCapAppliesToAddOns),
+                capped)
         }
-    }
-
-    mutating func add(_ code: FindingCode, _ severity: Severity, _ message: Sentence, _ ids: [String]) {
-        findings.append(Finding(code: code, severity: severity, message: message, serviceIds: ids))
     }
 }
-
-func count(_ ids: [String]) -> Sentence { ids.count == 1 ? "1 service" : "\(ids.count) services" }

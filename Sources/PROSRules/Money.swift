@@ -1,4 +1,4 @@
-/// An exact amount of US dollars in cents (SPEC §9: never binary floating point).
+/// An exact amount of US dollars in cents: never binary floating point (docs/rules.md#amounts-and-rate-schedules).
 public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let cents: Int64
 
@@ -33,10 +33,62 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (a: Money, b: Money) -> Bool { a.cents < b.cents }
     public static let zero = Money(cents: 0)
 
+    /// Two decimal places with thousands separated, as a person reads an amount: `1,187.21`.
+    public var grouped: String {
+        let plain = description
+        guard let dot = plain.firstIndex(of: ".") else { return plain }
+        var whole = Array(plain[..<dot])
+        let sign = whole.first == "-" ? String(whole.removeFirst()) : ""
+        guard whole.count > 3 else { return plain }
+        var out: [Character] = []
+        for (i, c) in whole.enumerated() {
+            if i > 0 && (whole.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return sign + String(out) + plain[dot...]
+    }
+
     /// Two decimal places: `1187.21`.
     public var description: String {
         let sign = cents < 0 ? "-" : ""
         let a = cents.magnitude
         return sign + String(a / 100) + "." + pad(Int(a % 100), 2)
+    }
+}
+
+/// An exact decimal multiplier for an amount, such as the target population's 1.25.
+public struct RateFactor: Sendable, Equatable, CustomStringConvertible {
+    /// The factor times 10,000: 1.25 is 12,500.
+    public let tenThousandths: Int64
+
+    /// Parses a non-negative decimal with at most four places: `1.25`, `2`.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0, whole < 1000,
+            parts[0].allSatisfy(\.isASCII)
+        else { return nil }
+        var fraction: Int64 = 0
+        if parts.count == 2 {
+            let digits = parts[1]
+            guard (1...4).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let f = Int64(digits)
+            else { return nil }
+            fraction = f
+            for _ in digits.count..<4 { fraction *= 10 }
+        }
+        tenThousandths = whole * 10_000 + fraction
+    }
+
+    /// The amount times the factor, rounded half up to the cent.
+    public func applied(to amount: Money) -> Money {
+        Money(cents: (amount.cents * tenThousandths + 5_000) / 10_000)
+    }
+
+    public var description: String {
+        let whole = tenThousandths / 10_000
+        var fraction = String(tenThousandths % 10_000)
+        fraction = String(repeating: "0", count: 4 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return fraction.isEmpty ? String(whole) : "\(whole).\(fraction)"
     }
 }

@@ -1,17 +1,15 @@
-/// A member-month that decodes but cannot be priced under the loaded config (a `422`).
-public enum PricingError: Error, Sendable, Equatable {
-    /// No rule set covers the month (SPEC §1): months before the redesign are never guessed.
-    case unsupportedMonth(YearMonth, earliest: YearMonth?)
-    /// `rateSchedule` names no loaded schedule.
-    case unknownRateSchedule(String, known: [String])
+/// A member-month that decodes but cannot be priced under the loaded config (a `422`): a month no rule
+/// set covers (months before the redesign are never guessed), or an unknown rate schedule or payer.
+public struct PricingError: Error, Sendable, Equatable {
+    /// Each problem with the field it names (`/month`, `/rateSchedule`, `/payer`).
+    public var fieldErrors: [FieldError]
+    /// The earliest month the loaded rule sets cover.
+    public var earliest: YearMonth?
 
-    public var fieldErrors: [FieldError] {
-        switch self {
-        case let .unsupportedMonth(m, earliest):
-            let hint = earliest.map { "; the earliest supported month is \($0)" } ?? ""
-            return [FieldError("/month", "no rule set covers \(m)\(hint)")]
-        case let .unknownRateSchedule(name, known):
-            return [FieldError("/rateSchedule", "no rate schedule named \"\(name)\" is loaded (loaded: \(known.sorted().joined(separator: ", ")))")]
-        }
+    public init(errors: [FieldError], earliest: YearMonth?) {
+        fieldErrors = errors; self.earliest = earliest
     }
+
+    /// Whether the only problem is a month no rule set covers.
+    public var isUnsupportedMonth: Bool { fieldErrors.map(\.pointer) == ["/month"] }
 }

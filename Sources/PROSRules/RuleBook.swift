@@ -11,16 +11,19 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct RuleBook: Sendable {
     public let ruleSets: [RuleSet]
     public let rateSchedules: [String: RateSchedule]
+    /// Payer profiles by id (docs/rules.md#payer-profiles).
+    public let payers: [String: PayerProfile]
     /// A digest of the source files, to tell one loaded config from another.
     public let digest: String
 
-    public init(ruleSets: [RuleSet], rateSchedules: [RateSchedule], digest: String = "") {
+    public init(ruleSets: [RuleSet], rateSchedules: [RateSchedule], payers: [PayerProfile] = [], digest: String = "") {
         self.ruleSets = ruleSets.sorted { $0.effectiveFrom < $1.effectiveFrom }
         self.rateSchedules = Dictionary(rateSchedules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        self.payers = Dictionary(payers.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.digest = digest
     }
 
-    /// The rule set whose effective dates cover the month's first day (SPEC §1).
+    /// The rule set whose effective dates cover the month's first day (docs/rules.md#which-rule-set-applies).
     public func ruleSet(for month: YearMonth) -> RuleSet? { ruleSets.last { $0.covers(month) } }
 
     public var earliestMonth: YearMonth? { ruleSets.first?.effectiveFrom.yearMonth }

@@ -16,6 +16,11 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
 
     public mutating func append(_ other: Sentence) { bytes += other.bytes }
 
+    /// Makes a first lowercase ASCII letter uppercase.
+    public mutating func capitalizeFirst() {
+        if let first = bytes.first, first >= 0x61, first <= 0x7A { bytes[0] = first - 0x20 }
+    }
+
     public struct Interpolation: StringInterpolationProtocol {
         public typealias StringLiteralType = StaticString
         var bytes: [UInt8]

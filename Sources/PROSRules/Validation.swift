@@ -14,7 +14,10 @@ public enum Validation {
     public static let maxMemberIdLength = 64
     public static let maxServiceIdLength = 128
     public static let maxMinutes = 1440
-    public static let maxRRECodes = 2
+    /// R/E codes accepted in one request: an EHR may send the member's whole Medicaid list; more than the
+    /// rule set's limit (2) is priced with a finding (docs/rules.md#re-code-limit).
+    public static let maxRRECodes = 20
+    public static let maxContactDates = 100
     public static let maxRRECodeLength = 8
     /// Errors listed in one answer; the count in the detail stays exact.
     public static let maxReportedErrors = 100

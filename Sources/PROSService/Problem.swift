@@ -32,18 +32,14 @@ public struct Problem: Error, Sendable, Equatable {
     public static func from(_ failure: DecodeFailure) -> Problem {
         switch failure {
         case let .syntax(e): syntax(e)
-        case let .invalid(errors): validation(errors)
+        case let .invalid(errors, _): validation(errors)
         }
     }
 
     public static func from(_ error: PricingError) -> Problem {
-        switch error {
-        case .unsupportedMonth:
-            Problem(type: "urn:pros-pricer:problem:unsupported-month", title: "No rule set covers the month", status: 422,
-                    detail: error.fieldErrors[0].detail, errors: error.fieldErrors)
-        case .unknownRateSchedule:
-            validation(error.fieldErrors)
-        }
+        guard error.isUnsupportedMonth else { return validation(error.fieldErrors) }
+        return Problem(type: "urn:pros-pricer:problem:unsupported-month", title: "No rule set covers the month",
+                       status: 422, detail: error.fieldErrors[0].detail, errors: error.fieldErrors)
     }
 
     public func write(to w: inout JSONWriter) {
@@ -80,6 +76,11 @@ extension Pricer {
             let month = try MemberMonthDecoder.decode(buffer)
             do { return .success(try price(month)) } catch { return .failure(.from(error)) }
         } catch {
+            // One answer lists every problem: the config's (month, schedule, payer) beside the fields'.
+            if case let .invalid(errors, names) = error {
+                let more = configErrors(month: names.month, rateSchedule: names.rateSchedule, payer: names.payer)
+                return .failure(.validation(errors + more))
+            }
             return .failure(.from(error))
         }
     }

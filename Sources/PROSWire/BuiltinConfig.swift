@@ -4,7 +4,7 @@ enum BuiltinConfig {
         ("rules/pros-2025-04.json", ###"""
 {
   "id": "pros-2025-04",
-  "description": "PROS redesign effective April 1, 2025 (SPEC.md; seeds 000, 001, 002).",
+  "description": "The PROS redesign effective April 1, 2025, with the clarifications of the OMH PROS Billing and Claiming Manual (2025 update); explained in docs/rules.md.",
   "effectiveFrom": "2025-04-01",
   "effectiveTo": null,
   "unitMinutes": { "individual": 15, "collateral": 15, "group": 30 },
@@ -27,11 +27,16 @@ enum BuiltinConfig {
   "ctRequiresBaseRate": true,
   "ctRequiredRRE": "84",
   "prescriberContactWindowMonths": 2,
-  "ctAllowedInPreadmission": false,
+  "prescriberContactAdmissionMonths": 3,
+  "maxRRECodes": 2,
   "preadmission": {
     "rateCode": "4510", "procedureCode": "H0002", "modifiers": ["HE"], "units": 1,
-    "minAccruedUnits": 1, "maxConsecutiveMonths": 2
+    "minAccruedUnits": 1, "maxConsecutiveMonths": 2,
+    "targetPopulation": { "maxConsecutiveMonths": 4, "rateFactor": "1.25" }
   },
+  "ctAllowedInPreadmission": true,
+  "dailyCapAppliesToAddOns": false,
+  "oneToOneComponents": ["ORS"],
   "telehealthModifiers": { "audio-video": "GT", "audio-only": "93" }
 }
 
@@ -41,7 +46,7 @@ enum BuiltinConfig {
         ("rates/example-provider-a.json", ###"""
 {
   "id": "example-provider-a",
-  "description": "EXAMPLE ONLY, not a published rate: the illustrative amounts of seed 001's worked example for Joe (Tier 2 690.40, IR add-on 496.81). Load your own schedule from the state's published rates.",
+  "description": "EXAMPLE ONLY, not a published rate: illustrative amounts from MVP Health Care's February 2025 provider training (Joe's example: Tier 2 690.40, IR add-on 496.81). Load your own schedule from the state's published rates.",
   "rates": [
     { "rateCode": "4517", "effectiveFrom": "2025-04-01", "effectiveTo": null, "amount": "690.40" },
     { "rateCode": "4526", "effectiveFrom": "2025-04-01", "effectiveTo": null, "amount": "496.81" }
@@ -52,10 +57,22 @@ enum BuiltinConfig {
         ("rates/example-provider-b.json", ###"""
 {
   "id": "example-provider-b",
-  "description": "EXAMPLE ONLY, not a published rate: the illustrative amount of seed 001's worked example for Mary (Tier 2 748.30). Load your own schedule from the state's published rates.",
+  "description": "EXAMPLE ONLY, not a published rate: the illustrative amount from MVP Health Care's February 2025 provider training (Mary's example: Tier 2 748.30). Load your own schedule from the state's published rates.",
   "rates": [
     { "rateCode": "4517", "effectiveFrom": "2025-04-01", "effectiveTo": null, "amount": "748.30" }
   ]
+}
+
+"""###),
+    ]
+    static let payers: [(String, String)] = [
+        ("payers/example-fq.json", ###"""
+{
+  "id": "example-fq",
+  "description": "EXAMPLE ONLY, not a real plan's profile: a plan that wants audio-only telehealth billed with modifier FQ instead of 93. Copy it and set the switches your plan's provider manual asks for.",
+  "policy": {
+    "telehealthModifiers": { "audio-video": "GT", "audio-only": "FQ" }
+  }
 }
 
 """###),

@@ -2,13 +2,14 @@ import JSON
 import PROSRules
 
 extension PricedClaim {
-    /// The `200` body of API.md.
+    /// The `200` body (docs/api.md).
     public func write(to w: inout JSONWriter) {
         w.beginObject()
         w.field("memberId", memberId)
         w.key("month"); w.month(month)
         w.field("ruleSet", ruleSet)
         w.field("rateSchedule", optional: rateSchedule)
+        w.field("payer", optional: payer)
         w.key("dateOfService"); w.date(dateOfService)
         w.key("units")
         w.beginObject()
@@ -17,6 +18,10 @@ extension PricedClaim {
         w.key("byComponent")
         w.beginObject()
         for c in Component.allCases { w.key(dynamic: c.rawValue); w.int(units.byComponent[c, default: 0]) }
+        w.endObject()
+        w.key("providedByComponent")
+        w.beginObject()
+        for c in Component.allCases { w.key(dynamic: c.rawValue); w.int(units.providedByComponent[c, default: 0]) }
         w.endObject()
         w.endObject()
         w.key("lines")
@@ -36,6 +41,7 @@ extension PricedClaim {
         }
         w.endArray()
         w.field("total", optional: total?.description)
+        w.field("summary", summary)
         w.key("services")
         w.beginArray()
         // The most repeated object of the answer (one per service): written as runs of fixed bytes.
@@ -64,6 +70,16 @@ extension PricedClaim {
             w.key("severity"); w.plainString(f.severity.rawValue)
             w.key("message"); w.string(utf8: f.messageUTF8)
             w.stringArray("serviceIds", f.serviceIds)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("hints")
+        w.beginArray()
+        for h in hints {
+            w.beginObject()
+            w.key("code"); w.plainString(h.code.rawValue)
+            w.field("needed", h.needed)
+            w.key("message"); w.string(utf8: h.messageUTF8)
             w.endObject()
         }
         w.endArray()

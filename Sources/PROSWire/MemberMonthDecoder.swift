@@ -4,7 +4,16 @@ import PROSRules
 /// Why a member-month could not be read: malformed JSON (a `400`) or invalid fields (a `422`).
 public enum DecodeFailure: Error, Sendable, Equatable {
     case syntax(JSONSyntaxError)
-    case invalid([FieldError])
+    /// The invalid fields, and the names the config must know that were read anyway, so one answer can
+    /// list an unsupported month or an unknown rate schedule or payer beside the field errors.
+    case invalid([FieldError], names: ConfigNames)
+}
+
+/// The values of a member-month that name loaded config: checked against the rule book by the pricer.
+public struct ConfigNames: Sendable, Equatable {
+    public var month: YearMonth?
+    public var rateSchedule: String?
+    public var payer: String?
 }
 
 /// Reads a member-month (API.md) straight from JSON bytes into the model in one pass, collecting
@@ -21,6 +30,7 @@ public enum MemberMonthDecoder {
     public static func decode(_ buffer: UnsafeBufferPointer<UInt8>) throws(DecodeFailure) -> MemberMonth {
         var state = State()
         var reader = JSONReader(buffer)
+        reader.skipByteOrderMark()  // sent by some Windows tools; nothing else in JSON may precede the value
         do {
             try state.readRoot(&reader)
             try reader.finish()
@@ -34,7 +44,7 @@ public enum MemberMonthDecoder {
 /// The members of a service object (docs/api.md), declared once in `ServiceKey.declared`: the compact
 /// path and the general path both find a name through that one table, so they cannot disagree on which
 /// names are known. A service has a dozen members and a month up to a thousand services, so this runs often.
-enum ServiceKey: CaseIterable, Sendable {
+enum ServiceKey: Int, CaseIterable, Sendable {
     case id, date, startTime, component, format, minutes, location, telehealth, employmentSetting
     case prescriberContact, service, other
 
@@ -65,6 +75,13 @@ enum ServiceKey: CaseIterable, Sendable {
     }
 
     static let table = Table(declared)
+
+    /// The member's name, for a pointer.
+    var name: String {
+        guard let entry = Self.declared.first(where: { $0.key == self }) else { return "" }
+        let n = entry.nameQuoteColon
+        return String(decoding: UnsafeBufferPointer(start: n.utf8Start, count: n.utf8CodeUnitCount - 2), as: UTF8.self)
+    }
 
     /// A member name read by the general path (its bytes, escapes decoded).
     init(_ key: JSONStringRef) {
@@ -127,6 +144,7 @@ private struct State {
     var memberId: String?
     var month: YearMonth?
     var rateSchedule: String?
+    var payer: String?
     var memberSeen = false
     var status: MemberStatus?
     var admissionDate: CivilDate?
@@ -134,6 +152,10 @@ private struct State {
     var rreCodes: [String] = []
     var medicationManagement = false
     var lastPrescriberContact: CivilDate?
+    var prescriberContactDates: [CivilDate] = []
+    var targetPopulation = false
+    /// Pointers of members the API does not know (ignored, and reported as a finding).
+    var unknown: [String] = []
     var prior: [(month: YearMonth, index: Int)] = []
     var servicesSeen = false
     /// Services as read, straight into the model. One with a missing or invalid field is kept with
@@ -207,29 +229,89 @@ private struct State {
         return e
     }
 
+    /// Whether a member appears for the first time in its object (`bit` in `seen`); a second appearance is
+    /// an error at its pointer and its value is skipped: two readers of one body must never see two claims.
+    mutating func once(_ seen: inout UInt32, _ bit: Int, _ pointer: @autoclosure () -> String,
+                       _ r: inout JSONReader) throws(JSONSyntaxError) -> Bool {
+        let mask: UInt32 = 1 << UInt32(bit)
+        if seen & mask == 0 { seen |= mask; return true }
+        error(pointer(), "appears twice in one object; send each member once")
+        try r.skipValue()
+        return false
+    }
+
+    /// A member the API does not know: skipped and remembered by pointer (a second one of the same name is
+    /// an error, as for known members).
+    mutating func unknownMember(_ key: JSONStringRef, in object: String, names: inout [String],
+                                _ r: inout JSONReader) throws(JSONSyntaxError) {
+        let name = key.string
+        let pointer = object + "/" + escapePointerToken(name)
+        if names.contains(name) {
+            error(pointer, "appears twice in one object; send each member once")
+        } else {
+            names.append(name)
+            unknown.append(pointer)
+        }
+        try r.skipValue()
+    }
+
+    /// A whole number of minutes: `60`, also written `60.0` or `6e1`; `60.5` is not one.
+    mutating func readMinutes(_ r: inout JSONReader, _ pointer: @autoclosure () -> String) throws(JSONSyntaxError)
+        -> Int?
+    {
+        let bounds = "between 1 and \(Validation.maxMinutes)"
+        if let v = r.plainInteger() {
+            if (1...Validation.maxMinutes).contains(v) { return v }
+            error(pointer(), "must be \(bounds)")
+            return nil
+        }
+        guard try expectKind(&r, .number, pointer(), what: "an integer") else { return nil }
+        let (text, integer) = try r.readNumber()
+        guard let v = integer ?? integralValue(text) else {
+            error(pointer(), "must be a whole number of minutes \(bounds)")
+            return nil
+        }
+        if (1...Validation.maxMinutes).contains(v) { return v }
+        error(pointer(), "must be \(bounds)")
+        return nil
+    }
+
     mutating func readRoot(_ r: inout JSONReader) throws(JSONSyntaxError) {
         guard try expectKind(&r, .object, "") else { return }
         try r.beginObject()
-        var first = true
+        var first = true, seen: UInt32 = 0, unknownNames: [String] = []
         while let key = try r.nextKeyRef(first: &first) {
             switch key {
             case "memberId":
+                guard try once(&seen, 0, "/memberId", &r) else { continue }
                 if let s = try readString(&r, "/memberId") {
-                    if s.isEmpty || s.count > Validation.maxMemberIdLength {
+                    if s.isEmpty || s.unicodeScalars.count > Validation.maxMemberIdLength {
                         error("/memberId", "must be 1 to \(Validation.maxMemberIdLength) characters")
                     } else { memberId = s }
                 }
             case "month":
+                guard try once(&seen, 1, "/month", &r) else { continue }
                 if let s = try readStringRef(&r, "/month", what: "a month YYYY-MM") {
-                    if let m = s.withBytes({ YearMonth(utf8: $0) }) { month = m } else { error("/month", "must be a valid month YYYY-MM") }
+                    if let m = s.withBytes({ YearMonth(utf8: $0) }) {
+                        month = m
+                    } else {
+                        error("/month", "must be a valid month YYYY-MM")
+                    }
                 }
             case "rateSchedule":
+                guard try once(&seen, 2, "/rateSchedule", &r) else { continue }
                 rateSchedule = try readString(&r, "/rateSchedule", nullable: true)
+            case "payer":
+                guard try once(&seen, 3, "/payer", &r) else { continue }
+                payer = try readString(&r, "/payer", nullable: true)
             case "member":
+                guard try once(&seen, 4, "/member", &r) else { continue }
                 memberSeen = true
                 try readMember(&r)
             case "priorPreadmissionMonths":
-                guard try expectKind(&r, .array, "/priorPreadmissionMonths", nullable: true) else { continue }
+                guard try once(&seen, 5, "/priorPreadmissionMonths", &r),
+                    try expectKind(&r, .array, "/priorPreadmissionMonths", nullable: true)
+                else { continue }
                 try r.beginArray()
                 var f = true, i = 0
                 while try r.nextElement(first: &f) {
@@ -240,6 +322,7 @@ private struct State {
                     i += 1
                 }
             case "services":
+                guard try once(&seen, 6, "/services", &r) else { continue }
                 servicesSeen = true
                 guard try expectKind(&r, .array, "/services") else { continue }
                 try r.beginArray()
@@ -258,7 +341,7 @@ private struct State {
                     error("/services", "must have at most \(Validation.maxServices) items (has \(serviceCount))")
                 }
             default:
-                try r.skipValue()  // API.md: fields may be added; unknown ones are ignored
+                try unknownMember(key, in: "", names: &unknownNames, &r)
             }
         }
     }
@@ -266,29 +349,62 @@ private struct State {
     mutating func readMember(_ r: inout JSONReader) throws(JSONSyntaxError) {
         guard try expectKind(&r, .object, "/member") else { return }
         try r.beginObject()
-        var first = true
+        var first = true, seen: UInt32 = 0, unknownNames: [String] = []
         while let key = try r.nextKeyRef(first: &first) {
             switch key {
-            case "status": status = try readEnum(&r, "/member/status", MemberStatus.self)
-            case "admissionDate": admissionDate = try readDate(&r, "/member/admissionDate", nullable: true)
-            case "dischargeDate": dischargeDate = try readDate(&r, "/member/dischargeDate", nullable: true)
-            case "lastPrescriberContact": lastPrescriberContact = try readDate(&r, "/member/lastPrescriberContact", nullable: true)
-            case "medicationManagement": medicationManagement = try readBool(&r, "/member/medicationManagement") ?? false
+            case "status":
+                guard try once(&seen, 0, "/member/status", &r) else { continue }
+                status = try readEnum(&r, "/member/status", MemberStatus.self)
+            case "admissionDate":
+                guard try once(&seen, 1, "/member/admissionDate", &r) else { continue }
+                admissionDate = try readDate(&r, "/member/admissionDate", nullable: true)
+            case "dischargeDate":
+                guard try once(&seen, 2, "/member/dischargeDate", &r) else { continue }
+                dischargeDate = try readDate(&r, "/member/dischargeDate", nullable: true)
+            case "lastPrescriberContact":
+                guard try once(&seen, 3, "/member/lastPrescriberContact", &r) else { continue }
+                lastPrescriberContact = try readDate(&r, "/member/lastPrescriberContact", nullable: true)
+            case "medicationManagement":
+                guard try once(&seen, 4, "/member/medicationManagement", &r) else { continue }
+                medicationManagement = try readBool(&r, "/member/medicationManagement") ?? false
+            case "targetPopulation":
+                guard try once(&seen, 5, "/member/targetPopulation", &r) else { continue }
+                targetPopulation = try readBool(&r, "/member/targetPopulation") ?? false
+            case "prescriberContactDates":
+                guard try once(&seen, 6, "/member/prescriberContactDates", &r),
+                    try expectKind(&r, .array, "/member/prescriberContactDates", nullable: true)
+                else { continue }
+                try r.beginArray()
+                var f = true, i = 0
+                while try r.nextElement(first: &f) {
+                    if let d = try readDate(&r, "/member/prescriberContactDates/\(i)", nullable: false) {
+                        if prescriberContactDates.count < Validation.maxContactDates { prescriberContactDates.append(d) }
+                    }
+                    i += 1
+                }
+                if i > Validation.maxContactDates {
+                    error("/member/prescriberContactDates", "must have at most \(Validation.maxContactDates) dates (has \(i))")
+                }
             case "rreCodes":
-                guard try expectKind(&r, .array, "/member/rreCodes", nullable: true) else { continue }
+                guard try once(&seen, 7, "/member/rreCodes", &r),
+                    try expectKind(&r, .array, "/member/rreCodes", nullable: true)
+                else { continue }
                 try r.beginArray()
                 var f = true, i = 0
                 while try r.nextElement(first: &f) {
                     if let s = try readString(&r, "/member/rreCodes/\(i)") {
-                        if s.isEmpty || s.count > 8 { error("/member/rreCodes/\(i)", "must be 1 to 8 characters") }
-                        else if rreCodes.count < 16 { rreCodes.append(s) }
+                        if s.isEmpty || s.unicodeScalars.count > Validation.maxRRECodeLength {
+                            error("/member/rreCodes/\(i)", "must be 1 to \(Validation.maxRRECodeLength) characters")
+                        } else if rreCodes.count < Validation.maxRRECodes {
+                            rreCodes.append(s)
+                        }
                     }
                     i += 1
                 }
                 if i > Validation.maxRRECodes {
-                    error("/member/rreCodes", "a member has at most \(Validation.maxRRECodes) R/E codes (has \(i))")
+                    error("/member/rreCodes", "must have at most \(Validation.maxRRECodes) codes (has \(i))")
                 }
-            default: try r.skipValue()
+            default: try unknownMember(key, in: "/member", names: &unknownNames, &r)
             }
         }
     }
@@ -300,30 +416,43 @@ private struct State {
         defer {
             if id == nil { unnamed.append(index) }
             if date == nil { undated.append(index) }
-            services.append(Service(id: id ?? MemberMonthDecoder.defaultId(index), date: date ?? Self.placeholderDate,
-                                    startMinute: startMinute, component: component ?? .crs, format: format ?? .individual,
-                                    minutes: minutes ?? 0, location: location ?? .onsite, telehealth: telehealth,
-                                    employmentSetting: employmentSetting, prescriberContact: prescriberContact))
+            services.append(Service(
+                id: id ?? MemberMonthDecoder.defaultId(index), date: date ?? Self.placeholderDate,
+                startMinute: startMinute, component: component ?? .crs, format: format ?? .individual,
+                minutes: minutes ?? 0, location: location ?? .onsite, telehealth: telehealth,
+                employmentSetting: employmentSetting, prescriberContact: prescriberContact))
         }
         var base: String { "/services/\(index)" }  // built only for an error
         guard try expectKind(&r, .object, base) else { return }
         let before = errors.count
         try r.beginObject()
-        var first = true
+        var first = true, seen: UInt32 = 0, unknownNames: [String] = []
         while true {
             let field: ServiceKey
-            if let known = ServiceKey.compact(&r, first: &first, in: keys) { field = known }
-            else if let key = try r.nextKeyRef(first: &first) { field = ServiceKey(key) }
-            else { break }
+            let name: JSONStringRef?
+            if let known = ServiceKey.compact(&r, first: &first, in: keys) {
+                field = known; name = nil
+            } else if let key = try r.nextKeyRef(first: &first) {
+                field = ServiceKey(key); name = key
+            } else { break }
+            if field != .other {
+                guard try once(&seen, field.rawValue, base + "/" + field.name, &r) else { continue }
+            }
             switch field {
             case .id:
                 if let v = try readString(&r, base + "/id", nullable: true) {
-                    if v.isEmpty || (v.utf8.count > 128 && v.count > 128) { error(base + "/id", "must be 1 to 128 characters") } else { id = v }
+                    if v.isEmpty || v.unicodeScalars.count > Validation.maxServiceIdLength {
+                        error(base + "/id", "must be 1 to \(Validation.maxServiceIdLength) characters")
+                    } else { id = v }
                 }
             case .date: date = try readDate(&r, base + "/date", nullable: false)
             case .startTime:
                 if let v = try readStringRef(&r, base + "/startTime", nullable: true, what: "a time HH:MM") {
-                    if let m = v.withBytes({ parseClockTime(utf8: $0) }) { startMinute = m } else { error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)") }
+                    if let m = v.withBytes({ parseClockTime(utf8: $0) }) {
+                        startMinute = m
+                    } else {
+                        error(base + "/startTime", "must be a time HH:MM (00:00 to 23:59)")
+                    }
                 }
             case .component: component = try readEnum(&r, base + "/component", Component.self)
             case .format: format = try readEnum(&r, base + "/format", ServiceFormat.self)
@@ -331,24 +460,20 @@ private struct State {
             case .telehealth: telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
             case .employmentSetting: employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
             case .prescriberContact: prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
-            case .minutes:
-                let n: Int?
-                if let v = r.plainInteger() { n = v } else {
-                    guard try expectKind(&r, .number, base + "/minutes", what: "an integer") else { continue }
-                    n = try r.readInteger()
-                }
-                if let v = n, (1...Validation.maxMinutes).contains(v) { minutes = v }
-                else if n != nil { error(base + "/minutes", "must be between 1 and \(Validation.maxMinutes)") }
-                else { error(base + "/minutes", "must be an integer between 1 and \(Validation.maxMinutes)") }
-            case .service:
-                _ = try readStringRef(&r, base + "/service", nullable: true)
-            case .other: try r.skipValue()
+            case .minutes: minutes = try readMinutes(&r, base + "/minutes")
+            case .service: _ = try readStringRef(&r, base + "/service", nullable: true)
+            case .other: try unknownMember(name!, in: base, names: &unknownNames, &r)
             }
         }
         if date == nil || component == nil || format == nil || minutes == nil || location == nil {
-            for (field, present) in [("date", date != nil), ("component", component != nil), ("format", format != nil),
-                                     ("minutes", minutes != nil), ("location", location != nil)] where !present {
-                if !errors[before...].contains(where: { $0.pointer == base + "/" + field }) { error(base + "/" + field, "is required") }
+            let required = [
+                ("date", date != nil), ("component", component != nil), ("format", format != nil),
+                ("minutes", minutes != nil), ("location", location != nil),
+            ]
+            for (field, present) in required where !present {
+                if !errors[before...].contains(where: { $0.pointer == base + "/" + field }) {
+                    error(base + "/" + field, "is required")
+                }
             }
         }
     }
@@ -368,12 +493,66 @@ private struct State {
             month: month, status: status, admissionDate: admissionDate, dischargeDate: dischargeDate,
             priorPreadmissionMonths: prior, services: services, undatedServices: undated, unnamedServices: unnamed,
             reported: errors.map(\.pointer)))
-        if !errors.isEmpty { throw .invalid(errors) }
+        if !errors.isEmpty {
+            throw .invalid(errors, names: ConfigNames(month: month, rateSchedule: rateSchedule, payer: payer))
+        }
         return MemberMonth(
-            memberId: memberId!, month: month!, rateSchedule: rateSchedule,
-            member: Member(status: status!, admissionDate: admissionDate, dischargeDate: dischargeDate, rreCodes: rreCodes,
-                           medicationManagement: medicationManagement, lastPrescriberContact: lastPrescriberContact),
+            memberId: memberId!, month: month!, rateSchedule: rateSchedule, payer: payer,
+            member: Member(
+                status: status!, admissionDate: admissionDate, dischargeDate: dischargeDate, rreCodes: rreCodes,
+                medicationManagement: medicationManagement, lastPrescriberContact: lastPrescriberContact,
+                prescriberContactDates: prescriberContactDates, targetPopulation: targetPopulation),
             priorPreadmissionMonths: prior.map(\.month),
-            services: services)
+            services: services, unknownFields: unknown)
+    }
+}
+
+/// A JSON number's value when it is a whole number (`60`, `60.0`, `6e1`, `600e-1`); nil otherwise. Values
+/// too large for the contract come back as a large number (still refused by the range check).
+func integralValue(_ text: String) -> Int? {
+    var digits: [UInt8] = [], exponent = 0, negative = false, afterDot = false, i = text.utf8.startIndex
+    let u = text.utf8
+    while i < u.endIndex {
+        let c = u[i]
+        switch c {
+        case UInt8(ascii: "-"): negative = true
+        case UInt8(ascii: "."): afterDot = true
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            digits.append(c - 0x30)
+            if afterDot { exponent -= 1 }
+        case UInt8(ascii: "e"), UInt8(ascii: "E"):
+            guard let e = Int(String(decoding: u[u.index(after: i)...], as: UTF8.self)) else {
+                return nil
+            }
+            exponent += max(-1000, min(1000, e))
+            i = u.endIndex
+            continue
+        default: return nil
+        }
+        i = u.index(after: i)
+    }
+    while let last = digits.last, exponent < 0 {  // a fraction is fine while it is only zeros
+        guard last == 0 else { return nil }
+        digits.removeLast(); exponent += 1
+    }
+    if exponent < 0 { return digits.allSatisfy { $0 == 0 } ? 0 : nil }
+    var value = 0
+    for d in digits + [UInt8](repeating: 0, count: min(exponent, 20)) {
+        value = value > 1_000_000_000 ? value : value * 10 + Int(d)
+    }
+    return negative ? -value : value
+}
+
+/// A JSON pointer reference token (RFC 6901 §3): `~` as `~0`, `/` as `~1`.
+func escapePointerToken(_ name: String) -> String {
+    guard name.contains("~") || name.contains("/") else { return name }
+    return name.replacingOccurrences("~", "~0").replacingOccurrences("/", "~1")
+}
+
+extension String {
+    fileprivate func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
     }
 }

@@ -4,7 +4,10 @@ import PROSRules
 extension RuleBook {
     /// Builds a book from config files' bytes: `rules/*.json` and `rates/*.json`, named as given.
     /// Every file is validated; the first bad value is reported with its file and key.
-    public static func load(rules: [(name: String, bytes: [UInt8])], rates: [(name: String, bytes: [UInt8])]) throws(ConfigError) -> RuleBook {
+    public static func load(
+        rules: [(name: String, bytes: [UInt8])], rates: [(name: String, bytes: [UInt8])],
+        payers: [(name: String, bytes: [UInt8])] = []
+    ) throws(ConfigError) -> RuleBook {
         var sets: [RuleSet] = []
         var hasher = FNV1a()
         for (name, bytes) in rules.sorted(by: { $0.name < $1.name }) {
@@ -28,14 +31,25 @@ extension RuleBook {
             }
             schedules.append(s)
         }
-        return RuleBook(ruleSets: sets, rateSchedules: schedules, digest: hasher.hex)
+        var profiles: [PayerProfile] = []
+        for (name, bytes) in payers.sorted(by: { $0.name < $1.name }) {
+            hasher.add(name); hasher.add(bytes)
+            let p = try RuleSetLoader.payerProfile(name: name, bytes: bytes)
+            if profiles.contains(where: { $0.id == p.id }) {
+                throw ConfigError(file: name, key: "/id", reason: "payer profile id \(p.id) appears twice")
+            }
+            profiles.append(p)
+        }
+        return RuleBook(ruleSets: sets, rateSchedules: schedules, payers: profiles, digest: hasher.hex)
     }
 
     /// The config shipped with pros-pricer, compiled into the binary (`config/` at build time).
     public static func builtIn() -> RuleBook {
         do {
-            return try load(rules: BuiltinConfig.rules.map { ($0.0, Array($0.1.utf8)) },
-                            rates: BuiltinConfig.rates.map { ($0.0, Array($0.1.utf8)) })
+            return try load(
+                rules: BuiltinConfig.rules.map { ($0.0, Array($0.1.utf8)) },
+                rates: BuiltinConfig.rates.map { ($0.0, Array($0.1.utf8)) },
+                payers: BuiltinConfig.payers.map { ($0.0, Array($0.1.utf8)) })
         } catch {
             fatalError("the built-in config is invalid: \(error)")  // caught by the test suite
         }

@@ -62,6 +62,27 @@ enum RuleSetLoader {
             return c
         }
 
+        func components() throws(ConfigError) -> [Component] {
+            try items().map { n throws(ConfigError) in try n.component() }
+        }
+
+        /// `{"audio-video": "GT", "audio-only": "93"}`; in a payer profile either may be left out.
+        func telehealthModifiers(partial: Bool) throws(ConfigError) -> [Telehealth: String] {
+            var modifiers: [Telehealth: String] = [:]
+            for n in try members() {
+                guard let kind = Telehealth(rawValue: n.key), kind != .none else {
+                    throw n.fail("must be audio-video or audio-only")
+                }
+                modifiers[kind] = try n.string()
+            }
+            if !partial {
+                for kind in [Telehealth.audioVideo, .audioOnly] where modifiers[kind] == nil {
+                    throw ConfigError(file: file, key: pointer + "/" + kind.rawValue, reason: "is required")
+                }
+            }
+            return modifiers
+        }
+
         func coding() throws(ConfigError) -> Coding {
             Coding(rateCode: try child("rateCode").string(), procedureCode: try child("procedureCode").string(),
                    modifiers: try child("modifiers").items().map { n throws(ConfigError) in try n.string() })
@@ -127,24 +148,59 @@ enum RuleSetLoader {
 
         let baseMin = try r.child("baseMinimum")
         let pre = try r.child("preadmission")
-        var telehealth: [Telehealth: String] = [:]
-        let th = try r.child("telehealthModifiers")
-        for kind in [Telehealth.audioVideo, .audioOnly] { telehealth[kind] = try th.child(kind.rawValue).string() }
-
         let rre = try r.optionalChild("ctRequiredRRE")
+        var target: TargetPopulationRule?
+        if let t = try pre.optionalChild("targetPopulation") {
+            let factorNode = try t.child("rateFactor")
+            guard let factor = RateFactor(try factorNode.string()) else {
+                throw factorNode.fail("must be a decimal string with at most 4 places, such as \"1.25\"")
+            }
+            target = TargetPopulationRule(
+                maxConsecutiveMonths: try t.child("maxConsecutiveMonths").int(min: 1), rateFactor: factor)
+        }
         return RuleSet(
             id: try r.child("id").string(), effectiveFrom: from, effectiveTo: to, unitMinutes: unitMinutes,
-            dailyCap: try r.child("dailyCap").int(min: 1), offsiteMultiplier: try r.child("offsiteMultiplier").int(min: 1),
+            dailyCap: try r.child("dailyCap").int(min: 1),
+            offsiteMultiplier: try r.child("offsiteMultiplier").int(min: 1),
             baseMinimumComponent: try baseMin.child("component").component(),
             baseMinimumUnits: try baseMin.child("units").int(min: 1), tiers: tiers, addOns: addOns,
             addOnPriority: priority, exclusiveAddOns: exclusive, maxAddOns: try r.child("maxAddOns").int(min: 0),
             ctRequiresBaseRate: try r.child("ctRequiresBaseRate").bool(), ctRequiredRRE: try rre?.string(),
             prescriberContactWindowMonths: try r.child("prescriberContactWindowMonths").int(min: 0),
+            prescriberContactAdmissionMonths: try r.child("prescriberContactAdmissionMonths").int(min: 0),
+            maxRRECodes: try r.child("maxRRECodes").int(min: 1),
+            preadmission: PreadmissionRule(
+                coding: try pre.coding(), units: try pre.child("units").int(min: 1),
+                minAccruedUnits: try pre.child("minAccruedUnits").int(min: 1),
+                maxConsecutiveMonths: try pre.child("maxConsecutiveMonths").int(min: 1), targetPopulation: target),
             ctAllowedInPreadmission: try r.child("ctAllowedInPreadmission").bool(),
-            preadmission: PreadmissionRule(coding: try pre.coding(), units: try pre.child("units").int(min: 1),
-                                           minAccruedUnits: try pre.child("minAccruedUnits").int(min: 1),
-                                           maxConsecutiveMonths: try pre.child("maxConsecutiveMonths").int(min: 1)),
-            telehealthModifiers: telehealth)
+            dailyCapAppliesToAddOns: try r.child("dailyCapAppliesToAddOns").bool(),
+            oneToOneComponents: try r.child("oneToOneComponents").components(),
+            telehealthModifiers: try r.child("telehealthModifiers").telehealthModifiers(partial: false))
+    }
+
+    /// A payer profile (docs/rules.md#payer-profiles): an id, a description and policy overrides. A key
+    /// the profile may not set (an unknown switch, or a code, tier or minimum) names the file and key.
+    static func payerProfile(name: String, bytes: [UInt8]) throws(ConfigError) -> PayerProfile {
+        let r = try root(name: name, bytes: bytes)
+        for m in try r.members() where !["id", "description", "policy"].contains(m.key) {
+            throw m.fail("is not a payer profile key (id, description, policy)")
+        }
+        var policy = PolicyOverrides()
+        for n in try r.child("policy").members() {
+            switch n.key {
+            case "telehealthModifiers": policy.telehealthModifiers = try n.telehealthModifiers(partial: true)
+            case "ctAllowedInPreadmission": policy.ctAllowedInPreadmission = try n.bool()
+            case "dailyCapAppliesToAddOns": policy.dailyCapAppliesToAddOns = try n.bool()
+            case "oneToOneComponents": policy.oneToOneComponents = try n.components()
+            case "targetPopulation": policy.targetPopulation = try n.bool()
+            default:
+                throw n.fail("is not a policy switch a payer may set (\(PolicyOverrides.keys.joined(separator: ", ")))")
+            }
+        }
+        return PayerProfile(
+            id: try r.child("id").string(), description: try r.optionalChild("description")?.string() ?? "",
+            policy: policy)
     }
 
     static func rateSchedule(name: String, bytes: [UInt8]) throws(ConfigError) -> RateSchedule {

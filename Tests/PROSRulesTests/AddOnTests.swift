@@ -42,7 +42,7 @@ import PROSService
         #expect(claim.rateCodes == ["4526"])
         let f = try #require(claim.finding(.irOrsExclusive))
         #expect(f.serviceIds == ["ors"])
-        #expect(f.message.contains("not billed: ORS"))
+        #expect(f.message.contains("kept IR because it comes first in the configured add-on priority; ORS was not billed"))
     }
 
     @Test func theHigherConfiguredAmountWins() throws {

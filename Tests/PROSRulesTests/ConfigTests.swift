@@ -20,7 +20,11 @@ import PROSService
         let rates = try files("rates").map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }
         #expect(rates.map(\.0) == BuiltinConfig.rates.map(\.0), "run scripts/embed-config.sh")
         #expect(rates.map(\.1) == BuiltinConfig.rates.map(\.1), "run scripts/embed-config.sh")
-        #expect(try RuleBook.load(rules: try files("rules"), rates: try files("rates")).digest == book.digest)
+        let payers = try files("payers").map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }
+        #expect(payers.map(\.0) == BuiltinConfig.payers.map(\.0), "run scripts/embed-config.sh")
+        #expect(payers.map(\.1) == BuiltinConfig.payers.map(\.1), "run scripts/embed-config.sh")
+        let disk_ = try RuleBook.load(rules: try files("rules"), rates: try files("rates"), payers: try files("payers"))
+        #expect(disk_.digest == book.digest)
     }
 
     @Test func theShippedRuleSetCarriesTheSpecsNumbers() throws {
@@ -31,7 +35,11 @@ import PROSService
         #expect((r.dailyCap, r.offsiteMultiplier, r.baseMinimumUnits, r.maxAddOns) == (5, 2, 4, 2))
         #expect(r.tiers.map(\.coding.rateCode) == ["4516", "4517", "4518"])
         #expect(r.addOnPriority == [.ct, .ir, .ors])
-        #expect(r.ctAllowedInPreadmission == false)
+        #expect(r.ctAllowedInPreadmission == true)
+        #expect(r.dailyCapAppliesToAddOns == false)
+        #expect(r.oneToOneComponents == [.ors])
+        #expect((r.prescriberContactWindowMonths, r.prescriberContactAdmissionMonths, r.maxRRECodes) == (2, 3, 2))
+        #expect(r.preadmission.targetPopulation == TargetPopulationRule(maxConsecutiveMonths: 4, rateFactor: RateFactor("1.25")!))
         #expect(r.telehealthModifiers == [.audioVideo: "GT", .audioOnly: "93"])
         #expect(book.ruleSet(for: month("2025-03")) == nil)
         #expect(book.ruleSet(for: month("2031-01"))?.id == "pros-2025-04")
@@ -50,7 +58,9 @@ import PROSService
         (#""effectiveFrom": "2025-04-01""#, #""effectiveFrom": "2025-04-02""#, "/effectiveFrom"),
         (#""minUnits": 12"#, #""minUnits": 13"#, "/tiers/1/minUnits"),
         (#""addOnPriority": ["CT", "IR", "ORS"]"#, #""addOnPriority": ["CT", "IR"]"#, "/addOnPriority"),
-        (#""ctAllowedInPreadmission": false"#, #""ctAllowedInPreadmission": "no""#, "/ctAllowedInPreadmission"),
+        (#""ctAllowedInPreadmission": true"#, #""ctAllowedInPreadmission": "no""#, "/ctAllowedInPreadmission"),
+        (#""rateFactor": "1.25""#, #""rateFactor": "1.2.5""#, "/preadmission/targetPopulation/rateFactor"),
+        (#""oneToOneComponents": ["ORS"]"#, #""oneToOneComponents": ["XX"]"#, "/oneToOneComponents/0"),
         (#""ctRequiresBaseRate": true,"#, "", "/ctRequiresBaseRate"),
         (#""audio-only": "93""#, #""audio-only": 93"#, "/telehealthModifiers/audio-only"),
     ])

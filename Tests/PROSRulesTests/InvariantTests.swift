@@ -59,8 +59,15 @@ import PROSService
             #expect(addOnCodes == addOnCodes.sorted())
             #expect(addOnCodes.count <= 2)
             #expect(!(addOnCodes.contains("4526") && addOnCodes.contains("4527")))
-            if m.member.status == .preadmission { #expect(addOnCodes.isEmpty) }
-            if addOnCodes.contains("4525") { #expect(kinds.first == .base) }
+            // In pre-admission only CT rides beside the 4510 line; CT always needs a base or 4510 line.
+            if m.member.status == .preadmission { #expect(addOnCodes.allSatisfy { $0 == "4525" }) }
+            if addOnCodes.contains("4525") { #expect(kinds.first == .base || kinds.first == .preadmission) }
+            // Each service lists exactly the findings that name it.
+            for (i, s) in claim.services.enumerated() {
+                let naming = claim.findings.filter { $0.serviceIds.contains(s.id) }.map(\.code)
+                #expect(s.findings == naming, "service \(i)")
+                if let e = s.excludedBy { #expect(s.findings.contains(e)) }
+            }
             // Every line not billed is explained: nothing billed means a finding says why.
             if claim.lines.isEmpty { #expect(!claim.findings.isEmpty) }
             #expect(claim.lines.allSatisfy { $0.dateOfService == claim.dateOfService })

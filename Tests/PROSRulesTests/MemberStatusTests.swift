@@ -45,19 +45,22 @@ import PROSService
         #expect(gap.rateCodes.isEmpty)
     }
 
-    @Test func noAddOnsInPreadmission() throws {
-        let claim = try price(makeMonth(crsUnits(4) + [svc("ir", .ir, minutes: 90, day: 20), svc("ct", .ct, minutes: 30, day: 21)], member: preadmission))
-        #expect(claim.rateCodes == ["4510"])
+    @Test func irAndOrsAreRefusedInPreadmissionButCTRidesWithThe4510Line() throws {
+        let services = crsUnits(4) + [svc("ir", .ir, minutes: 90, day: 20), svc("ct", .ct, minutes: 30, day: 21)]
+        let claim = try price(makeMonth(services, member: preadmission))
+        #expect(claim.rateCodes == ["4510", "4525"])
         let f = try #require(claim.finding(.addOnNotAllowedPreadmission))
-        #expect(Set(f.serviceIds) == ["ir", "ct"])
+        #expect(f.serviceIds == ["ir"])
+        // No R/E 84 is needed in pre-admission.
+        #expect(preadmission.rreCodes.isEmpty && !claim.codes.contains(.ctRREMissing))
     }
 
     @Test func ctInPreadmissionIsAPolicySwitch() throws {
-        let p = makePricer { $0.ctAllowedInPreadmission = true }
+        let p = makePricer { $0.ctAllowedInPreadmission = false }
         let claim = try price(makeMonth([svc("ct", .ct, minutes: 30, day: 21), svc("ir", .ir, minutes: 90, day: 20)],
-                                        member: Member(status: .preadmission, rreCodes: ["84"])), with: p)
-        #expect(claim.rateCodes == ["4510", "4525"])
-        #expect(claim.finding(.addOnNotAllowedPreadmission)?.serviceIds == ["ir"])
+                                        member: preadmission), with: p)
+        #expect(claim.rateCodes == ["4510"])
+        #expect(Set(claim.finding(.addOnNotAllowedPreadmission)?.serviceIds ?? []) == ["ir", "ct"])
     }
 
     @Test func theDateOfServiceIsTheMonthsLastDay() throws {
@@ -135,13 +138,18 @@ import PROSService
         #expect(try price(makeMonth(july, month: "2025-07", schedule: "dated"), with: p).total == Money("110.00"))
     }
 
-    @Test func anUnknownScheduleIsAnError() throws {
-        #expect(throws: PricingError.self) { try price(makeMonth(crsUnits(4), schedule: "nope")) }
+    @Test func anUnknownScheduleIsAnErrorOnItsField() throws {
+        let error = #expect(throws: PricingError.self) { try price(makeMonth(crsUnits(4), schedule: "nope")) }
+        #expect(error?.fieldErrors.map(\.pointer) == ["/rateSchedule"])
+        #expect(error?.fieldErrors.first?.detail.contains(#"no rate schedule named "nope""#) == true)
+        #expect(error?.isUnsupportedMonth == false)
     }
 
     @Test func monthsBeforeTheRedesignAreNeverGuessed() throws {
         let m = makeMonth([svc("s", minutes: 30, on: "2025-03-10")], month: "2025-03")
-        #expect(throws: PricingError.unsupportedMonth(month("2025-03"), earliest: month("2025-04"))) { try price(m) }
+        let error = #expect(throws: PricingError.self) { try price(m) }
+        #expect(error?.isUnsupportedMonth == true)
+        #expect(error?.fieldErrors.first?.detail == "no rule set covers 2025-03; the earliest supported month is 2025-04")
     }
 
     @Test func anEmptyMonthBillsNothingAndSaysWhy() throws {

@@ -8,9 +8,10 @@ import PROSService
 /// Answers pinned byte for byte: 100 generated member-months (50 spaced, 50 compact; valid and invalid
 /// of every kind: unsupported months, missing and malformed fields, duplicate and escaped ids, discharge,
 /// pre-admission, overlaps, the daily cap, telehealth, exclusivity, missing rates) and the exact answer
-/// the engine gave for each at commit 11d756a, before its decoder and encoder were rewritten for speed.
-/// The fast paths (compact JSON read in place, answers written as runs of fixed bytes) must change
-/// nothing a client sees. Generator: scripts/regression-corpus.py; regenerate only on purpose.
+/// for each. Pinned first before the decoder and encoder were rewritten for speed, and again, on purpose,
+/// when the rules followed the OMH manual's 2025 update (the commit says which answers changed and why).
+/// Speed work and refactoring must change nothing a client sees. Generator: scripts/regression-corpus.py;
+/// regenerate the answers only for a deliberate change of behaviour, and say so in the commit.
 @Suite struct RegressionCorpusTests {
     static func lines(_ name: String) throws -> [[UInt8]] {
         let url = packageRoot.appendingPathComponent("Tests/PROSRulesTests/Fixtures/\(name)")

@@ -70,7 +70,7 @@ import PROSService
         #expect(claim.units.tier == 7)
         let f = try #require(claim.finding(.dailyCapApplied))
         #expect(f.serviceIds == ["offsite", "late"])
-        #expect(f.message.contains("offsite on 2025-05-05 accrued 2 of 4"))
+        #expect(f.message.contains("offsite on 2025-05-05 counted 2 of its 4 units"))
     }
 
     @Test func anAllOffsiteDayHoldsAtMostTenTierUnits() throws {

@@ -9,7 +9,7 @@ import PROSService
 @Suite struct ValidationTests {
     func errors(_ json: String) -> [FieldError] {
         do { _ = try MemberMonthDecoder.decode(Array(json.utf8)); return [] }
-        catch let .invalid(e) { return e }
+        catch let .invalid(e, _) { return e }
         catch { Issue.record("expected invalid, got \(error)"); return [] }
     }
 
@@ -32,7 +32,10 @@ import PROSService
     }
 
     @Test(arguments: [
-        (#""minutes":1441"#, "must be between 1 and 1440"), (#""minutes":1.5"#, "must be an integer between 1 and 1440"),
+        (#""minutes":1441"#, "must be between 1 and 1440"), (#""minutes":1.5"#, "must be a whole number of minutes between 1 and 1440"),
+        (#""minutes":60.5"#, "must be a whole number of minutes between 1 and 1440"),
+        (#""minutes":60.0"#, nil), (#""minutes":6e1"#, nil), (#""minutes":600E-1"#, nil), (#""minutes":1.44e3"#, nil),
+        (#""minutes":1.441e3"#, "must be between 1 and 1440"), (#""minutes":1e400"#, "must be between 1 and 1440"),
         (#""minutes":"60""#, "must be an integer"), (#""minutes":1440"#, nil as String?), (#""minutes":1"#, nil),
     ])
     func minutesBounds(field: String, detail: String?) {
@@ -64,9 +67,10 @@ import PROSService
         #expect(e.map(\.pointer) == ["/member/dischargeDate"])
     }
 
-    @Test(arguments: [(2, false), (3, true)])
-    func atMostTwoRRECodes(count: Int, invalid: Bool) {
-        let codes = (0..<count).map { "\"8\($0)\"" }.joined(separator: ",")
+    /// More than 2 codes is priced with a finding (see AddOnTests); more than 20 is refused.
+    @Test(arguments: [(2, false), (3, false), (20, false), (21, true)])
+    func atMostTwentyRRECodes(count: Int, invalid: Bool) {
+        let codes = (0..<count).map { "\"\($0)\"" }.joined(separator: ",")
         let json = valid.replacingOccurrences(of: #""status":"admitted""#, with: #""status":"admitted","rreCodes":[\#(codes)]"#)
         #expect(pointers(json).contains("/member/rreCodes") == invalid)
     }
