@@ -175,9 +175,11 @@ public struct PayerProfile: Sendable, Equatable {
     public var id: String
     public var description: String
     public var policy: PolicyOverrides
+    /// A digest of the profile's file, to tell one version from another.
+    public var digest: String
 
-    public init(id: String, description: String, policy: PolicyOverrides) {
-        self.id = id; self.description = description; self.policy = policy
+    public init(id: String, description: String, policy: PolicyOverrides, digest: String = "") {
+        self.id = id; self.description = description; self.policy = policy; self.digest = digest
     }
 }
 

@@ -2,7 +2,8 @@ import JSON
 import PROSRules
 import PROSWire
 
-/// Loads rule sets and rate schedules from a config folder (`rules/*.json`, `rates/*.json`), or the built-in copy.
+/// Loads rule sets, rate schedules and payer profiles from a config folder (`rules/*.json`, `rates/*.json`,
+/// `payers/*.json`), or the built-in copy.
 public enum ConfigLoader {
     public static func loadRuleBook(configDirectory: String?) throws(ConfigError) -> RuleBook {
         guard let dir = configDirectory else { return RuleBook.builtIn() }
@@ -21,6 +22,8 @@ public enum ConfigLoader {
                 throw ConfigError(file: error.path, key: "", reason: error.reason)
             }
         }
-        return try RuleBook.load(rules: try readAll("rules", required: true), rates: try readAll("rates", required: false))
+        return try RuleBook.load(
+            rules: try readAll("rules", required: true), rates: try readAll("rates", required: false),
+            payers: try readAll("payers", required: false))
     }
 }

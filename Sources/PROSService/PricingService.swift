@@ -63,7 +63,7 @@ public final class PricingService: HTTPHandler {
         let allowed: String
         let methodAllowed: Bool
         switch path {
-        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets":
+        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/findings":
             allowed = "GET, HEAD"
             methodAllowed = head.method == "GET" || head.method == "HEAD"
         case "/v1/claims/price", "/v1/claims/price/batch":
@@ -98,6 +98,8 @@ public final class PricingService: HTTPHandler {
             return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))))
         case "/v1/rule-sets":
             return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON())))
+        case "/v1/findings":
+            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: Self.findingsJSON)))
         default:
             break
         }
@@ -240,9 +242,42 @@ public final class PricingService: HTTPHandler {
             w.endObject()
         }
         w.endArray()
+        w.key("payers")
+        w.beginArray()
+        for p in book.payers.values.sorted(by: { $0.id < $1.id }) {
+            w.beginObject()
+            w.field("id", p.id)
+            w.field("description", p.description)
+            w.field("digest", p.digest)
+            w.endObject()
+        }
+        w.endArray()
         w.endObject()
         return w.bytes
     }
+
+    /// `GET /v1/findings`: the findings catalogue (docs/findings.md), the same text as the documentation.
+    static let findingsJSON: [UInt8] = {
+        var w = JSONWriter(capacity: 32 * 1024)
+        w.beginObject()
+        w.key("entries")
+        w.beginArray()
+        for e in FindingCatalogue.entries {
+            w.beginObject()
+            w.field("code", e.code)
+            w.field("kind", e.kind)
+            w.field("severity", e.severity)
+            w.field("title", e.title)
+            w.field("meaning", e.meaning)
+            w.field("action", e.action)
+            w.field("source", e.source)
+            w.field("rule", e.rule)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes
+    }()
 
     func authorized(_ head: HTTPRequestHead) -> Bool {
         guard let auth = head.headers["authorization"], auth.count > 7, auth.lowercased().hasPrefix("bearer ") else { return false }
@@ -270,7 +305,9 @@ public final class PricingService: HTTPHandler {
     func routeTemplate(_ path: Substring) -> String {
         let p = String(path)
         switch p {
-        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/claims/price", "/v1/claims/price/batch": return p
+        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/findings", "/v1/claims/price",
+            "/v1/claims/price/batch":
+            return p
         default: return "unmatched"
         }
     }

@@ -34,7 +34,10 @@ extension RuleBook {
         var profiles: [PayerProfile] = []
         for (name, bytes) in payers.sorted(by: { $0.name < $1.name }) {
             hasher.add(name); hasher.add(bytes)
-            let p = try RuleSetLoader.payerProfile(name: name, bytes: bytes)
+            var p = try RuleSetLoader.payerProfile(name: name, bytes: bytes)
+            var fileHash = FNV1a()
+            fileHash.add(bytes)
+            p.digest = fileHash.hex
             if profiles.contains(where: { $0.id == p.id }) {
                 throw ConfigError(file: name, key: "/id", reason: "payer profile id \(p.id) appears twice")
             }

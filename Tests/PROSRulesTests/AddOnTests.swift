@@ -133,4 +133,11 @@ import PROSService
         #expect(claim.codes.contains(.admissionMonth))
         #expect(claim.units.accrued == 9)  // 5 (capped) + 4: services before the admission date in that month count too
     }
+
+    /// Add-on lines follow the base line in rate-code order, whatever the configured priority.
+    @Test func addOnLinesAreSortedByRateCode() throws {
+        let p = makePricer { $0.addOnPriority = [.ir, .ct, .ors] }
+        let month = makeMonth(crsUnits(6) + [svc("ir", .ir, minutes: 30, day: 20), svc("ct", .ct, minutes: 30, day: 21)])
+        #expect(try price(month, with: p).rateCodes == ["4516", "4525", "4526"])
+    }
 }
