@@ -18,25 +18,25 @@ struct Accrual {
             group: rules.unitMinutes[.group] ?? 30
         )
         let oneToOne = rules.oneToOneComponents
-        for i in services.indices {  // by index: iterating would copy each service
-            let service = services[i]
+        for i in services.indices {  // by index: iterating or a `let` would copy each service
             // Units stack within a session: floor(minutes / minutes per unit).
             let minutesPerUnit =
-                switch service.format {
+                switch services[i].format {
                 case .individual: perUnit.individual
                 case .collateral: perUnit.collateral
                 case .group: perUnit.group
                 }
-            let units = service.minutes / minutesPerUnit
+            let units = services[i].minutes / minutesPerUnit
             var d = ServiceDisposition(
-                id: service.id, units: units, accrued: 0, tierUnits: 0,
-                countedAs: service.telehealth == .none ? service.location : .onsite, excludedBy: nil, findings: [])
+                id: services[i].id, units: units, accrued: 0, tierUnits: 0,
+                countedAs: services[i].telehealth == .none ? services[i].location : .onsite, excludedBy: nil,
+                findings: [])
             // The one rule that excludes it, first in this order (docs/rules.md#findings).
-            if let discharge = dischargeDate, service.date > discharge {
+            if let discharge = dischargeDate, services[i].date > discharge {
                 d.excludedBy = .serviceAfterDischarge; discharged.append(i)
-            } else if service.format == .group && service.employmentSetting {
+            } else if services[i].format == .group && services[i].employmentSetting {
                 d.excludedBy = .employmentSettingNotOneToOne; employment.append(i)
-            } else if service.format == .group && oneToOne.contains(service.component) {
+            } else if services[i].format == .group && oneToOne.contains(services[i].component) {
                 d.excludedBy = .orsNotOneToOne; notOneToOne.append(i)
             } else if units == 0 {
                 d.excludedBy = .belowUnitMinimum
@@ -47,10 +47,10 @@ struct Accrual {
 
         // docs/rules.md#daily-cap: each day accrues in time order: services with a start time by it, then
         // those without, in request order.
-        let order = services.indices.sorted { a, b in
-            (services[a].date, services[a].startMinute ?? Int.max, a)
-                < (services[b].date, services[b].startMinute ?? Int.max, b)
-        }
+        let order = services.indices
+            .map { i in (day: services[i].date.dayNumber, start: services[i].startMinute ?? Int.max, index: i) }
+            .sorted { a, b in (a.day, a.start, a.index) < (b.day, b.start, b.index) }
+            .map(\.index)
         // `order` runs day by day: one day is accrued at a time, its timed services' intervals kept in one
         // flat list from `dayStart` on.
         var day: CivilDate?

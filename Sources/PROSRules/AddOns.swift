@@ -5,21 +5,19 @@
 extension MonthRun {
     /// The add-on lines that qualify, after exclusivity and the monthly maximum, sorted by rate code.
     mutating func addOnLines(baseBilled: Bool, baseName: Sentence) -> [ClaimLine] {
-        var qualified: [AddOnRule] = []
+        var qualified: [Component] = []  // in priority order
         for c in rules.addOnPriority where addOnUnits(c) > 0 {
             if let rule = rules.addOn(c), qualifies(rule, baseBilled: baseBilled, baseName: baseName) {
-                qualified.append(rule)
+                qualified.append(c)
             }
         }
-        qualified = applyExclusivity(qualified)
+        applyExclusivity(&qualified)
         if qualified.count > rules.maxAddOns {  // docs/rules.md#maximum-add-ons: kept in priority order
             let dropped = Array(qualified[rules.maxAddOns...])
             qualified = Array(qualified.prefix(rules.maxAddOns))
-            note(Explain.maxAddOns(rules.maxAddOns, dropped: dropped.map(\.component),
-                                   kept: qualified.map(\.component)),
-                 dropped.flatMap { addOnServices($0.component) })
+            note(Explain.maxAddOns(rules.maxAddOns, dropped: dropped, kept: qualified), dropped.flatMap(addOnServices))
         }
-        return qualified.map(addOnLine).sorted { a, b in
+        return qualified.compactMap { rules.addOn($0).map(addOnLine) }.sorted { a, b in
             (a.rateCode.count, a.rateCode) < (b.rateCode.count, b.rateCode)
         }
     }
@@ -34,8 +32,8 @@ extension MonthRun {
     /// Whether an add-on's conditions hold; records a finding for each one that does not.
     mutating func qualifies(_ rule: AddOnRule, baseBilled: Bool, baseName: Sentence) -> Bool {
         let c = rule.component
-        let ids = addOnServices(c)
-        let counted: Sentence = rules.dailyCapAppliesToAddOns ? "accrued" : "provided"
+        var ids: [Int] { addOnServices(c) }  // listed only in a finding
+        var counted: Sentence { rules.dailyCapAppliesToAddOns ? "accrued" : "provided" }
         guard services.indices.contains(where: {
             services[$0].component == c && addOnUnits(ofService: $0) >= rule.minServiceUnits
         }) else {
@@ -87,25 +85,24 @@ extension MonthRun {
 
     /// Of add-ons that may not be billed together, keep the higher configured amount, else the first by
     /// priority (docs/rules.md#ir-and-ors-exclusivity).
-    mutating func applyExclusivity(_ qualified: [AddOnRule]) -> [AddOnRule] {
-        var kept = qualified
+    mutating func applyExclusivity(_ kept: inout [Component]) {
         for group in rules.exclusiveAddOns {
-            let contenders = kept.filter { group.contains($0.component) }  // in priority order
+            let contenders = kept.filter(group.contains)  // in priority order
             guard contenders.count > 1 else { continue }
             var winner = contenders[0]
             var reason = Explain.firstInPriority
-            let amounts = contenders.compactMap { schedule?.amount(for: $0.coding.rateCode, on: dateOfService) }
+            let amounts = contenders.compactMap { c in
+                rules.addOn(c).flatMap { schedule?.amount(for: $0.coding.rateCode, on: dateOfService) }
+            }
             if amounts.count == contenders.count, let best = amounts.max(),
                 amounts.filter({ $0 == best }).count == 1, let at = amounts.firstIndex(of: best)
             {
                 winner = contenders[at]
                 reason = Explain.higherRate(best)
             }
-            let dropped = contenders.filter { $0.component != winner.component }.map(\.component)
-            kept.removeAll { dropped.contains($0.component) }
-            note(Explain.irOrsExclusive(kept: winner.component, dropped: dropped, reason: reason),
-                 dropped.flatMap(addOnServices))
+            let dropped = contenders.filter { $0 != winner }
+            kept.removeAll(where: dropped.contains)
+            note(Explain.irOrsExclusive(kept: winner, dropped: dropped, reason: reason), dropped.flatMap(addOnServices))
         }
-        return kept
     }
 }

@@ -18,6 +18,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self.init(year: y, month: m, day: d)
     }
 
+    /// A number that orders dates as the calendar does (not a count of days).
+    @inlinable public var dayNumber: Int { (year * 100 + month) * 100 + day }
+
     @inlinable public var yearMonth: YearMonth { YearMonth(unchecked: year, month) }
 
     public static func < (a: CivilDate, b: CivilDate) -> Bool {

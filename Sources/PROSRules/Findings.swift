@@ -353,8 +353,8 @@ enum Explain {
     static func ids(_ indices: [Int], of services: [Service]) -> Sentence {
         var s = Sentence()
         for (n, i) in indices.prefix(10).enumerated() {
-            if n > 0 { s.append(", ") }
-            s.append("\(services[i].id)")
+            if n > 0 { s.append(", " as String) }
+            s.append(services[i].id)
         }
         if indices.count > 10 { s.append(" and \(indices.count - 10) more") }
         return s

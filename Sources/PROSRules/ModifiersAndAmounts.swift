@@ -5,8 +5,17 @@ extension MonthRun {
     /// units it reports: the base and pre-admission lines' from every service that accrued units, an add-on
     /// line's from its component's services whose units it counts.
     func addTelehealthModifiers(_ line: inout ClaimLine) {
-        let reported = line.component.map(addOnServices) ?? accruingServices()
-        for kind in [Telehealth.audioVideo, .audioOnly] where reported.contains(where: { services[$0].telehealth == kind }) {
+        var audioVideo = false, audioOnly = false
+        for i in services.indices where services[i].telehealth != .none {
+            let reported = if let c = line.component {
+                services[i].component == c && addOnUnits(ofService: i) > 0
+            } else {
+                dispositions[i].accrued > 0
+            }
+            guard reported else { continue }
+            if services[i].telehealth == .audioVideo { audioVideo = true } else { audioOnly = true }
+        }
+        for (kind, used) in [(Telehealth.audioVideo, audioVideo), (.audioOnly, audioOnly)] where used {
             if let modifier = rules.telehealthModifiers[kind], !line.modifiers.contains(modifier) {
                 line.modifiers.append(modifier)
             }

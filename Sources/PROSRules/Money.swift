@@ -35,17 +35,14 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Two decimal places with thousands separated, as a person reads an amount: `1,187.21`.
     public var grouped: String {
-        let plain = description
-        guard let dot = plain.firstIndex(of: ".") else { return plain }
-        var whole = Array(plain[..<dot])
-        let sign = whole.first == "-" ? String(whole.removeFirst()) : ""
-        guard whole.count > 3 else { return plain }
-        var out: [Character] = []
+        guard cents.magnitude >= 100_000 else { return description }
+        let whole = Array(String(cents.magnitude / 100).utf8)
+        var out: [UInt8] = cents < 0 ? [UInt8(ascii: "-")] : []
         for (i, c) in whole.enumerated() {
-            if i > 0 && (whole.count - i) % 3 == 0 { out.append(",") }
+            if i > 0 && (whole.count - i) % 3 == 0 { out.append(UInt8(ascii: ",")) }
             out.append(c)
         }
-        return sign + String(out) + plain[dot...]
+        return String(decoding: out, as: UTF8.self) + "." + pad(Int(cents.magnitude % 100), 2)
     }
 
     /// Two decimal places: `1187.21`.

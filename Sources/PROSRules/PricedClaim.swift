@@ -35,9 +35,9 @@ public struct UnitTotals: Sendable, Equatable {
     public var accrued: Int
     public var tier: Int
     /// Accrued units by component.
-    public var byComponent: [Component: Int]
+    public var byComponent: ComponentCounts
     /// Units earned by counting services before the daily cap: what add-on lines report.
-    public var providedByComponent: [Component: Int]
+    public var providedByComponent: ComponentCounts
 }
 
 /// The priced member-month (docs/api.md, the `200` answer).

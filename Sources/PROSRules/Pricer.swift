@@ -42,10 +42,12 @@ public struct Pricer: Sendable {
 }
 
 /// Units per component: four counters, read and written many times a run, without hashing.
-struct ComponentCounts {
-    var crs = 0, ir = 0, ors = 0, ct = 0
+public struct ComponentCounts: Sendable, Equatable {
+    public var crs = 0, ir = 0, ors = 0, ct = 0
 
-    subscript(c: Component) -> Int {
+    public init() {}
+
+    public subscript(c: Component) -> Int {
         get {
             switch c {
             case .crs: crs
@@ -63,8 +65,6 @@ struct ComponentCounts {
             }
         }
     }
-
-    var dictionary: [Component: Int] { [.crs: crs, .ir: ir, .ors: ors, .ct: ct] }
 }
 
 /// One pricing run: the state of a member-month as the rules are applied in order.
@@ -136,8 +136,7 @@ struct MonthRun {
         var claim = PricedClaim(
             memberId: month.memberId, month: month.month, ruleSet: rules.id, rateSchedule: schedule?.id,
             payer: month.payer, dateOfService: dateOfService,
-            units: UnitTotals(accrued: accrued, tier: tierUnits, byComponent: accruedBy.dictionary,
-                              providedByComponent: providedBy.dictionary),
+            units: UnitTotals(accrued: accrued, tier: tierUnits, byComponent: accruedBy, providedByComponent: providedBy),
             lines: lines, total: total, services: dispositions, findings: findings, summary: "", hints: [])
         claim.summary = summary(of: claim)
         claim.hints = hints(for: claim)

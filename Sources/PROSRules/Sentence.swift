@@ -15,6 +15,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
     public var isEmpty: Bool { bytes.isEmpty }
 
     public mutating func append(_ other: Sentence) { bytes += other.bytes }
+    public mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     /// Makes a first lowercase ASCII letter uppercase.
     public mutating func capitalizeFirst() {

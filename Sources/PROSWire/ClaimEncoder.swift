@@ -17,11 +17,11 @@ extension PricedClaim {
         w.field("tier", units.tier)
         w.key("byComponent")
         w.beginObject()
-        for c in Component.allCases { w.key(dynamic: c.rawValue); w.int(units.byComponent[c, default: 0]) }
+        for c in Component.allCases { w.key(dynamic: c.rawValue); w.int(units.byComponent[c]) }
         w.endObject()
         w.key("providedByComponent")
         w.beginObject()
-        for c in Component.allCases { w.key(dynamic: c.rawValue); w.int(units.providedByComponent[c, default: 0]) }
+        for c in Component.allCases { w.key(dynamic: c.rawValue); w.int(units.providedByComponent[c]) }
         w.endObject()
         w.endObject()
         w.key("lines")

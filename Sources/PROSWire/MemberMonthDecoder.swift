@@ -259,7 +259,7 @@ private struct State {
     mutating func readMinutes(_ r: inout JSONReader, _ pointer: @autoclosure () -> String) throws(JSONSyntaxError)
         -> Int?
     {
-        let bounds = "between 1 and \(Validation.maxMinutes)"
+        var bounds: String { "between 1 and \(Validation.maxMinutes)" }  // built only for an error
         if let v = r.plainInteger() {
             if (1...Validation.maxMinutes).contains(v) { return v }
             error(pointer(), "must be \(bounds)")

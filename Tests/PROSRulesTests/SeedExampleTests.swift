@@ -29,7 +29,7 @@ import PROSService
         #expect(.number(String(claim.units.accrued)) == e["accrued"])
         #expect(.number(String(claim.units.tier)) == e["tier"])
         for c in Component.allCases {
-            #expect(.number(String(claim.units.byComponent[c]!)) == e["byComponent"]![c.rawValue], "\(c)")
+            #expect(.number(String(claim.units.byComponent[c])) == e["byComponent"]![c.rawValue], "\(c)")
         }
         guard case let .array(lines) = e["lines"]! else { Issue.record("lines"); return }
         #expect(claim.lines.count == lines.count)
