@@ -113,6 +113,12 @@ binary = inside(rroot, "/usr/local/bin/" + entry[0])
 assert os.access(binary, os.X_OK), f"{binary} is not installed"
 libs = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
 assert "libswiftCore" not in libs, "the Swift standard library must be linked statically:\n" + libs
+# The runtime stage installs nothing: every library must already be in debian:bookworm-slim (libc6, zlib1g,
+# and libstdc++6 and libgcc-s1, which apt itself needs).
+in_slim = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libdl.so", "libpthread.so", "librt.so", "libutil.so",
+           "libz.so", "libstdc++.so", "libgcc_s.so")
+needed = [l.split()[0] for l in libs.splitlines() if l.strip()]
+assert all(n.split("/")[-1].startswith(in_slim) for n in needed), f"a library bookworm-slim lacks: {needed}"
 
 # Start: ENTRYPOINT + CMD, on a free port instead of 8080 (this machine may use it), as USER when root.
 # The port goes into the image's server.json, as an operator would set it.
