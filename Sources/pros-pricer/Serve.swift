@@ -27,9 +27,9 @@ func runServe(_ a: Arguments) -> Int32 {
     do { server = try HTTPServer(config: config.server, handler: service) } catch { fail(error.description, code: 69) }
     service.attach(server)
     server.start()
-    service.logger.log("info", "listening", [("host", config.server.host), ("ruleSets", book.ruleSets.map(\.id).joined(separator: ",")),
-                                             ("digest", book.digest)],
-                           numbers: [("port", server.port), ("configWatchMs", config.configWatchMs)])
+    let ruleSets = book.ruleSets.map(\.id).joined(separator: ",")
+    service.logger.log("info", "listening", [("host", config.server.host), ("ruleSets", ruleSets), ("digest", book.digest)],
+                       numbers: [("port", server.port), ("configWatchMs", config.configWatchMs)])
     // configWatchMs: between signals, poll the config folder's content (a ConfigMap update cannot send SIGHUP).
     let watchNs = config.configDirectory == nil ? 0 : Int64(config.configWatchMs) * 1_000_000
     var nextPoll = monotonicNow() + watchNs
