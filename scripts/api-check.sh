@@ -2,7 +2,7 @@
 # The OpenAPI document against itself and against the running service:
 #  1. openapi-spec-validator: openapi.yaml is valid OpenAPI 3.1; and what client generators need: every
 #     operation has an operationId and a summary, the /v1/ ones (only) the bearer security scheme, every
-#     field a description, and the finding codes are the service's own (FindingCode in PROSRules);
+#     field a description, and the finding codes are the service's own (its `enum FindingCode`), in order;
 #  2. schemathesis: a live `pros-pricer serve` with an API key answers generated requests (valid and
 #     invalid, with the key and, for its ignored_auth check, without) with no 5xx and only documented
 #     statuses, content types and bodies.
@@ -35,7 +35,11 @@ def described(node, where):
         for i, v in enumerate(node): described(v, f"{where}/{i}")
 described(doc, "#")
 codes = doc["components"]["schemas"]["FindingCode"]
-swift = re.findall(r'case \w+ = "([A-Z_]+)"', open("Sources/PROSRules/PricedClaim.swift").read())
+import glob
+enums = [m.group(1) for f in glob.glob("Sources/**/*.swift", recursive=True)
+         for m in re.finditer(r"enum FindingCode\b[^{]*\{(.*?)\n\}", open(f).read(), re.S)]
+assert len(enums) == 1, f"expected one enum FindingCode in Sources/, found {len(enums)}"
+swift = re.findall(r'case \w+ = "([A-Z_]+)"', enums[0])
 assert codes["enum"] == swift, f"FindingCode differs from the service's: {set(codes['enum']) ^ set(swift)}"
 assert len(codes["x-enum-descriptions"]) == len(codes["enum"]), "one x-enum-description per finding code"
 assert all(c in codes["description"] for c in codes["enum"]), "the description explains every finding code"
