@@ -35,4 +35,39 @@ kill -0 $pid 2>/dev/null || fail "serve died of a burst of SIGHUPs"
 kill -TERM $pid; rc=0; wait $pid || rc=$?
 [ $rc -eq 0 ] || fail "SIGTERM must exit 0 (exit $rc)"
 grep -q '"msg":"config reloaded"' $tmp/serve.log && tail -1 $tmp/serve.log | grep -q '"msg":"stopped"' || fail "serve's log: $(tail -3 $tmp/serve.log)"
-echo "cli-check: check-config, price, price --batch, serve under SIGHUP and SIGTERM: as documented"
+# serve with configWatchMs on a ConfigMap-style folder (what the kubelet writes: files in a hidden
+# timestamped folder, ..data pointing at it, the visible names through ..data; an update swaps ..data in one
+# rename and sends no signal): a good config is reloaded, a bad one refused and counted, the old one kept.
+# healthcheck reads the same settings as serve: here the port comes from server.json, not from a flag.
+cm=$tmp/configmap; mkdir -p $cm
+publish() {  # publish VERSION RATES_FILE
+  mkdir -p $cm/..$1/rules $cm/..$1/rates
+  cp config/rules/*.json $cm/..$1/rules/; cp "$2" $cm/..$1/rates/example-provider-a.json
+  ln -sfn ..$1 $cm/..data_tmp && mv -T $cm/..data_tmp $cm/..data
+}
+cp config/rates/example-provider-a.json $tmp/rates-good.json
+sed 's/"amount": "690.40"/"amount": "700.00"/' config/rates/example-provider-a.json > $tmp/rates-raised.json
+publish v1 $tmp/rates-good.json; ln -s ..data/rules $cm/rules; ln -s ..data/rates $cm/rates
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf '{"host": "127.0.0.1", "port": %s}\n' $port > $cm/..v1/server.json; ln -s ..data/server.json $cm/server.json
+PROS_PRICER_CONFIG=$cm "$BIN" healthcheck 2>/dev/null && fail "healthcheck passed with nothing listening on $port"
+PROS_PRICER_CONFIG=$cm PROS_PRICER_CONFIG_WATCH_MS=100 "$BIN" serve 2> $tmp/watch.log & pid=$!
+ok=0; for _ in $(seq 50); do PROS_PRICER_CONFIG=$cm "$BIN" healthcheck 2>/dev/null && { ok=1; break; }; sleep 0.1; done
+[ $ok = 1 ] || fail "healthcheck must probe the port set in server.json ($port): $(tail -2 $tmp/watch.log)"
+price() {
+  curl -sS "http://127.0.0.1:$port/v1/claims/price" -H 'Content-Type: application/json' --data-binary @$tmp/ashley.json
+}
+reloads() { curl -sS "http://127.0.0.1:$port/metrics" | grep -c "pros_config_reloads_total{result=\"$1\"} 1" || true; }
+price | grep -q '"total":"1187.21"' || fail "the watched config prices the seed example"
+cp -r $cm/..v1 $cm/..v2; rm $cm/..v2/rates/example-provider-a.json; publish v2 $tmp/rates-raised.json
+for _ in $(seq 50); do [ "$(reloads ok)" = 1 ] && break; sleep 0.1; done
+price | grep -q '"total":"1196.81"' || fail "a ConfigMap-style swap must reload the config without a signal"
+cp -r $cm/..v2 $cm/..v3; rm $cm/..v3/rates/example-provider-a.json; publish v3 $tmp/bad/rates/example-provider-a.json
+for _ in $(seq 50); do [ "$(reloads error)" = 1 ] && break; sleep 0.1; done
+[ "$(reloads error)" = 1 ] || fail "a bad swapped-in config must be refused and counted"
+price | grep -q '"total":"1196.81"' || fail "a refused config must keep the loaded one"
+grep -q '"msg":"config reload failed; keeping the loaded config","trigger":"config folder changed"' $tmp/watch.log \
+  || fail "the refused reload must be logged: $(grep reload $tmp/watch.log | tail -2)"
+kill -TERM $pid; wait $pid || fail "serve with configWatchMs must exit 0 on SIGTERM"
+echo "cli-check: check-config, price, price --batch, serve under SIGHUP and SIGTERM, config watch," \
+  "healthcheck: as documented"

@@ -5,8 +5,10 @@ Each stage gets a folder standing in for its filesystem root. The build stage's 
 as written, with the stage's absolute paths (/src, /out) mapped into that folder; apt-get steps are
 checked, not run (scripts/deps.sh installs the same packages on this machine). The runtime stage's
 COPY steps lay the binary and config into its root, its ENV is set, and ENTRYPOINT + CMD start the
-service as the Dockerfile's USER when this runs as root. Then the HEALTHCHECK command must pass, a
-member-month must price, and the STOPSIGNAL must stop the service with exit code 0.
+service as the Dockerfile's USER when this runs as root. The port is set where an operator sets it, in
+the image's server.json (not with a flag or PORT), so the HEALTHCHECK command must find it there and pass;
+then a member-month must price, and the STOPSIGNAL must stop the service with exit code 0.
+The Kubernetes manifests are checked by scripts/deploy-check.sh.
 """
 import json, os, re, shlex, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 
@@ -104,22 +106,38 @@ for op, rest in runtime["steps"]:
     elif op == "RUN":
         print(f"[runtime] RUN checked, not run: {rest[:80]}...")
 assert expose == 8080 and user and health and entry
+uid, _, gid = user.partition(":")
+assert uid.isdigit() and int(uid) != 0, f"USER must be a numeric non-root uid (Kubernetes runAsNonRoot): {user}"
+gid = gid or uid
 binary = inside(rroot, "/usr/local/bin/" + entry[0])
 assert os.access(binary, os.X_OK), f"{binary} is not installed"
 libs = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
 assert "libswiftCore" not in libs, "the Swift standard library must be linked statically:\n" + libs
+# The runtime stage installs nothing: every library must already be in debian:bookworm-slim (libc6, zlib1g,
+# and libstdc++6 and libgcc-s1, which apt itself needs).
+in_slim = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libdl.so", "libpthread.so", "librt.so", "libutil.so",
+           "libz.so", "libstdc++.so", "libgcc_s.so")
+needed = [l.split()[0] for l in libs.splitlines() if l.strip()]
+assert all(n.split("/")[-1].startswith(in_slim) for n in needed), f"a library bookworm-slim lacks: {needed}"
 
 # Start: ENTRYPOINT + CMD, on a free port instead of 8080 (this machine may use it), as USER when root.
+# The port goes into the image's server.json, as an operator would set it.
 s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-env["PORT"] = str(port)
+for k in ("PORT", "PROS_PRICER_PORT", "PROS_PRICER_HOST"): env.pop(k, None)
+server_json = os.path.join(env["PROS_PRICER_CONFIG"], "server.json")
+settings = json.load(open(server_json))
+settings.update(port=port, host="127.0.0.1")
+json.dump(settings, open(server_json, "w"))
 env["PATH"] = os.path.dirname(binary) + ":" + env["PATH"]
 preexec = None
-if os.getuid() == 0 and user.isdigit():
+if os.getuid() == 0:
     os.chmod(work, 0o755)
     for d, _, fs in os.walk(rroot):
         os.chmod(d, 0o755)
         for f in fs: os.chmod(os.path.join(d, f), 0o755)
-    preexec = lambda: (os.setgid(int(user)), os.setuid(int(user)))
+    preexec = lambda: (os.setgroups([]), os.setgid(int(gid)), os.setuid(int(uid)))
+# Nothing listens on the port yet: a HEALTHCHECK passing now would be probing someone else (say :8080).
+assert subprocess.run(health, env=env, stderr=subprocess.DEVNULL).returncode != 0, "HEALTHCHECK passed before the start"
 log_path = os.path.join(work, "service.log")
 log = open(log_path, "w")
 proc = subprocess.Popen([binary] + entry[1:] + cmd, env=env, preexec_fn=preexec, stderr=log)
@@ -129,7 +147,8 @@ try:
         time.sleep(0.1)
     else:
         raise SystemExit("HEALTHCHECK never passed")
-    print(f"[runtime] HEALTHCHECK {health} passed (port {port}, user {user if preexec else os.getuid()})")
+    who = user if preexec else os.getuid()
+    print(f"[runtime] HEALTHCHECK {health} passed (port {port} from server.json, user {who})")
     body = json.dumps(json.load(open("Tests/PROSRulesTests/Fixtures/seed-ashley.json"))["request"]).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/claims/price", data=body, headers={"Content-Type": "application/json"})
     claim = json.load(urllib.request.urlopen(req, timeout=10))
@@ -156,21 +175,3 @@ print(f"[runtime] {stopsignal}: exit 0")
 assert "SEED-ASHLEY" not in logged, "a member id reached the logs"
 assert all(json.loads(line) for line in logged.splitlines()), "every log line is one JSON object"
 print(f"[runtime] {len(logged.splitlines())} log lines, all JSON, no member id")
-
-# The Kubernetes manifest: parses, and says what the container does.
-try:
-    import yaml
-except ImportError:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pyyaml"], check=True)
-    import yaml
-docs = {d["kind"]: d for d in yaml.safe_load_all(open("deploy/kubernetes.yaml")) if d}
-assert set(docs) == {"Deployment", "Service", "HorizontalPodAutoscaler"}, set(docs)
-pod = docs["Deployment"]["spec"]["template"]["spec"]
-container = pod["containers"][0]
-assert container["ports"][0]["containerPort"] == expose
-assert container["readinessProbe"]["httpGet"]["path"] == "/readyz" and container["livenessProbe"]["httpGet"]["path"] == "/healthz"
-assert pod["securityContext"]["runAsUser"] == int(user)
-grace_ms = json.load(open("config/server.json")).get("shutdownGraceMs", 10000)
-assert pod["terminationGracePeriodSeconds"] * 1000 > grace_ms, "Kubernetes must wait longer than the drain"
-assert docs["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]["name"] == docs["Deployment"]["metadata"]["name"]
-print("[kubernetes] deploy/kubernetes.yaml: Deployment (probes, non-root, grace > drain), Service, HPA")

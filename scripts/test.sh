@@ -5,7 +5,9 @@
 #     undocumented answer from a live server;
 #     scripts/cli-check.sh: check-config and price, exit codes and output;
 #  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser and of the member-month decoder;
-#  4. scripts/dockerfile-steps.py: the Dockerfile's build and start steps, run outside Docker.
+#  4. scripts/dockerfile-steps.py: the Dockerfile's build and start steps, run outside Docker;
+#     scripts/deploy-check.sh: the Kubernetes manifests (kubernetes-validate, checkov, hadolint, the pod
+#     started as the kubelet would start it).
 # QUICK=1 runs step 1 only. Arguments go to `swift test` (for example --filter ServiceTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +20,5 @@ scripts/cli-check.sh
 scripts/fuzz.sh http "${FUZZ_SECONDS:-30}"
 scripts/fuzz.sh decoder "${FUZZ_SECONDS:-30}"
 python3 scripts/dockerfile-steps.py
+scripts/deploy-check.sh
 echo "all tests passed"

@@ -6,10 +6,21 @@ info:
   title: pros-pricer
   version: 0.1.0
   description: Prices New York PROS member-months (the April 1, 2025 redesign) into Medicaid managed-care claims.
+  license: { name: Apache-2.0, identifier: Apache-2.0 }
+servers:
+  - url: 'http://localhost:8080'
+    description: 'A local `pros-pricer serve` on its default port'
+  - url: '{origin}'
+    description: 'Your deployment, behind its TLS-terminating proxy or ingress'
+    variables:
+      origin: { default: 'https://pros-pricer.example.org', description: 'Scheme, host and port of the service' }
 paths:
   /v1/claims/price:
     post:
+      operationId: priceClaim
       summary: Price one member-month
+      description: 'Prices one member-month into a claim: lines, amounts, and a finding for every decision.'
+      security: [{ bearerAuth: [] }]
       requestBody:
         required: true
         content:
@@ -19,7 +30,7 @@ paths:
       responses:
         '200': { description: 'The priced claim', content: { application/json: { schema: { $ref: '#/components/schemas/PricedClaim' } } } }
         '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '411': { $ref: '#/components/responses/Problem' }
         '413': { $ref: '#/components/responses/Problem' }
         '415': { $ref: '#/components/responses/Problem' }
@@ -27,11 +38,14 @@ paths:
         default: { $ref: '#/components/responses/ServerError' }
   /v1/claims/price/batch:
     post:
+      operationId: priceClaimBatch
       summary: Price many member-months (NDJSON streamed, or a JSON array)
+      description: 'NDJSON is streamed both ways with flat memory; a JSON array is held in memory (maxBatchArrayBytes).'
+      security: [{ bearerAuth: [] }]
       requestBody:
         required: true
         content:
-          application/x-ndjson: { schema: { type: string } }
+          application/x-ndjson: { schema: { type: string, description: 'One MemberMonth JSON object a line' } }
           application/json:
             schema:
               type: array
@@ -41,43 +55,73 @@ paths:
         '200':
           description: 'One item per input line or element, in order'
           content:
-            application/x-ndjson: { schema: { type: string } }
-            application/json: { schema: { type: array, items: { $ref: '#/components/schemas/BatchItem' } } }
+            application/x-ndjson:
+              schema: { type: string, description: 'One BatchItem JSON object a line, in input order' }
+            application/json:
+              schema:
+                type: array
+                description: 'BatchItems in input order'
+                items: { $ref: '#/components/schemas/BatchItem' }
         '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '411': { $ref: '#/components/responses/Problem' }
         '413': { $ref: '#/components/responses/Problem' }
         '415': { $ref: '#/components/responses/Problem' }
         default: { $ref: '#/components/responses/ServerError' }
   /v1/rule-sets:
     get:
+      operationId: listRuleSets
       summary: Loaded rule sets and rate schedules
+      security: [{ bearerAuth: [] }]
       responses:
-        '200': { description: 'Rule sets, rate schedules and a content digest', content: { application/json: { schema: { type: object } } } }
-        '401': { $ref: '#/components/responses/Problem' }
+        '200':
+          description: 'Rule sets, rate schedules and a content digest'
+          content: { application/json: { schema: { $ref: '#/components/schemas/RuleSets' } } }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         default: { $ref: '#/components/responses/ServerError' }
   /healthz:
     get:
+      operationId: getHealth
       summary: Liveness
+      description: '200 while the process runs. Open even when API keys are set.'
       responses:
-        '200': { description: Running, content: { application/json: { schema: { type: object } } } }
+        '200':
+          description: Running
+          content: { application/json: { schema: { $ref: '#/components/schemas/Health' } } }
         default: { $ref: '#/components/responses/ServerError' }
 
   /readyz:
     get:
+      operationId: getReadiness
       summary: Readiness
+      description: >-
+        200 when the config is loaded and the server accepts work; 503 from the moment a drain starts. Open even when
+        API keys are set.
       responses:
-        '200': { description: Ready, content: { application/json: { schema: { type: object } } } }
-        '503': { description: Draining, content: { application/json: { schema: { type: object } } } }
+        '200':
+          description: Ready
+          content: { application/json: { schema: { $ref: '#/components/schemas/Readiness' } } }
+        '503':
+          description: Draining
+          headers:
+            Retry-After: { description: 'Seconds to wait', schema: { type: integer } }
+          content: { application/json: { schema: { $ref: '#/components/schemas/Readiness' } } }
         default: { $ref: '#/components/responses/ServerError' }
   /metrics:
     get:
+      operationId: getMetrics
       summary: Prometheus metrics
+      description: >-
+        Requests and latency by route and status, in flight, open connections, member-months priced and refused,
+        findings by code, config reloads. Open even when API keys are set.
       responses:
-        '200': { description: Text format 0.0.4, content: { text/plain: { schema: { type: string } } } }
+        '200':
+          description: Text format 0.0.4
+          content: { text/plain: { schema: { type: string, description: 'Prometheus text exposition format 0.0.4' } } }
         default: { $ref: '#/components/responses/ServerError' }
   /openapi.yaml:
     get:
+      operationId: getOpenAPIDocument
       summary: This document
       responses:
         '200': { description: OpenAPI 3.1, content: { application/yaml: { schema: { type: object, description: 'This OpenAPI document' } } } }
@@ -100,124 +144,370 @@ components:
       description: RFC 9457 problem
       content:
         application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } }
+    Unauthorized:
+      description: 'API keys are configured and the request has no valid `Authorization: Bearer` key (RFC 9457 problem)'
+      headers:
+        WWW-Authenticate: { description: 'Bearer', schema: { type: string } }
+      content:
+        application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } }
   schemas:
     Date: { type: string, format: date, pattern: '^\d{4}-\d{2}-\d{2}$', description: 'A calendar date YYYY-MM-DD, years 0001 to 9999' }
     Month: { type: string, pattern: '^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$', description: 'A month YYYY-MM, years 0001 to 9999' }
-    Component: { type: string, enum: [CRS, IR, ORS, CT] }
+    Component:
+      type: string
+      enum: [CRS, IR, ORS, CT]
+      description: >-
+        PROS component: Community Rehabilitation and Support, Intensive Rehabilitation, Ongoing Rehabilitation and
+        Support, Clinical Treatment
     MemberMonth:
       type: object
       required: [memberId, month, member, services]
       description: 'Optional fields may also be null, which means the same as leaving them out.'
       properties:
-        memberId: { type: string, minLength: 1, maxLength: 64 }
-        month: { $ref: '#/components/schemas/Month' }
-        rateSchedule: { type: [string, 'null'] }
+        memberId:
+          type: string
+          minLength: 1
+          maxLength: 64
+          description: 'The member, opaque, echoed back; never logged'
+        month: { $ref: '#/components/schemas/Month', description: 'The service month priced' }
+        rateSchedule:
+          type: [string, 'null']
+          description: 'Id of a loaded rate schedule (GET /v1/rule-sets); none: amounts are null'
         member:
           type: object
           required: [status]
+          description: 'The member in this month'
           properties:
-            status: { type: string, enum: [preadmission, admitted] }
-            admissionDate: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
-            dischargeDate: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
-            rreCodes: { type: [array, 'null'], maxItems: 2, items: { type: string, minLength: 1, maxLength: 8 } }
-            medicationManagement: { type: [boolean, 'null'] }
-            lastPrescriberContact: { oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }] }
-        priorPreadmissionMonths: { type: [array, 'null'], items: { $ref: '#/components/schemas/Month' } }
-        services: { type: array, maxItems: 1000, items: { $ref: '#/components/schemas/Service' } }
+            status:
+              type: string
+              enum: [preadmission, admitted]
+              description: 'preadmission: not yet registered; admitted: admitted on admissionDate'
+            admissionDate:
+              oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }]
+              description: 'Required when admitted: the date the registration request was entered'
+            dischargeDate:
+              oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }]
+              description: 'Discharge date; services after it are excluded and lines are dated on it'
+            rreCodes:
+              type: [array, 'null']
+              maxItems: 2
+              description: "Restriction/exception codes on the member's Medicaid file (CT needs 84 when admitted)"
+              items: { type: string, minLength: 1, maxLength: 8, description: 'One R/E code' }
+            medicationManagement:
+              type: [boolean, 'null']
+              description: 'The member receives medication management (CT then needs a recent prescriber contact)'
+            lastPrescriberContact:
+              oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }]
+              description: 'Last psychiatrist or psychiatric nurse-practitioner contact before this month'
+        priorPreadmissionMonths:
+          type: [array, 'null']
+          description: 'Earlier months billed at the pre-admission rate (4510)'
+          items: { $ref: '#/components/schemas/Month', description: 'A month before the one priced' }
+        services:
+          type: array
+          maxItems: 1000
+          description: "The month's services"
+          items: { $ref: '#/components/schemas/Service' }
     Service:
       type: object
       required: [date, component, format, minutes, location]
+      description: 'One service delivered to the member'
       properties:
-        id: { type: [string, 'null'], minLength: 1, maxLength: 128 }
-        date: { $ref: '#/components/schemas/Date' }
-        startTime: { type: [string, 'null'], pattern: '^([01]\d|2[0-3]):[0-5]\d$' }
-        component: { $ref: '#/components/schemas/Component' }
-        format: { type: string, enum: [individual, collateral, group] }
-        minutes: { type: integer, minimum: 1, maximum: 1440 }
-        location: { type: string, enum: [onsite, offsite] }
-        telehealth: { type: [string, 'null'], enum: [none, audio-video, audio-only, null] }
-        employmentSetting: { type: [boolean, 'null'] }
-        prescriberContact: { type: [boolean, 'null'] }
-        service: { type: string }
+        id:
+          type: [string, 'null']
+          minLength: 1
+          maxLength: 128
+          description: 'Unique in the month, echoed in findings; default: the 0-based index'
+        date: { $ref: '#/components/schemas/Date', description: 'The day of the service, inside month' }
+        startTime:
+          type: [string, 'null']
+          pattern: '^([01]\d|2[0-3]):[0-5]\d$'
+          description: 'HH:MM; orders the daily cap and finds overlaps'
+        component: { $ref: '#/components/schemas/Component', description: 'The PROS component the service belongs to' }
+        format:
+          type: string
+          enum: [individual, collateral, group]
+          description: 'individual and collateral: 15 minutes a unit; group: 30'
+        minutes: { type: integer, minimum: 1, maximum: 1440, description: 'Length of the session' }
+        location:
+          type: string
+          enum: [onsite, offsite]
+          description: >-
+            offsite: an approved community location other than a licensed PROS site (its units count double toward the
+            tier)
+        telehealth:
+          type: [string, 'null']
+          enum: [none, audio-video, audio-only, null]
+          description: >-
+            Telehealth counts on-site and adds the modifier GT (audio-video) or 93 (audio-only); default none
+        employmentSetting:
+          type: [boolean, 'null']
+          description: "In the member's place of employment (must be one-to-one); default false"
+        prescriberContact:
+          type: [boolean, 'null']
+          description: 'A CT service that was a psychiatrist or psychiatric nurse-practitioner contact; default false'
+        service: { type: string, description: 'Free text, e.g. "psychosocial rehabilitation"; not used in pricing' }
     PricedClaim:
       type: object
       required: [memberId, month, ruleSet, dateOfService, units, lines, total, services, findings]
+      description: 'The claim for one member-month, with the explanation of every decision'
       properties:
-        memberId: { type: string }
-        month: { $ref: '#/components/schemas/Month' }
-        ruleSet: { type: string }
-        rateSchedule: { type: [string, 'null'] }
-        dateOfService: { $ref: '#/components/schemas/Date' }
+        memberId: { type: string, description: "The request's memberId" }
+        month: { $ref: '#/components/schemas/Month', description: 'The month priced' }
+        ruleSet: { type: string, description: 'Id of the rule set that priced the month' }
+        rateSchedule: { type: [string, 'null'], description: 'The rate schedule the amounts come from, or null' }
+        dateOfService:
+          $ref: '#/components/schemas/Date'
+          description: "The month's last day, or the discharge date in the discharge month"
         units:
           type: object
+          description: "The month's unit counts"
           properties:
-            accrued: { type: integer }
-            tier: { type: integer }
-            byComponent: { type: object, additionalProperties: { type: integer } }
+            accrued:
+              type: integer
+              description: 'Units accrued after exclusions and the daily cap, all components, not doubled'
+            tier: { type: integer, description: 'Tier units: accrued units with off-site units doubled' }
+            byComponent:
+              type: object
+              description: 'Accrued units by component (CRS, IR, ORS, CT)'
+              additionalProperties: { type: integer, description: "One component's accrued units" }
         lines:
           type: array
+          description: >-
+            The claim lines, in claim order: the base or pre-admission line, then add-ons by rate code; empty when
+            nothing is billable
           items:
             type: object
             required: [kind, rateCode, procedureCode, modifiers, units, dateOfService, amount]
+            description: 'One claim line'
             properties:
-              kind: { type: string, enum: [base, preadmission, addOn] }
-              tier: { type: integer, enum: [1, 2, 3] }
-              component: { $ref: '#/components/schemas/Component' }
-              rateCode: { type: string }
-              procedureCode: { type: string }
-              modifiers: { type: array, items: { type: string } }
-              units: { type: integer }
-              dateOfService: { $ref: '#/components/schemas/Date' }
-              amount: { type: [string, 'null'], pattern: '^\d+\.\d{2}$' }
-        total: { type: [string, 'null'], pattern: '^\d+\.\d{2}$' }
+              kind:
+                type: string
+                enum: [base, preadmission, addOn]
+                description: 'Monthly base rate, pre-admission rate (4510) or an add-on'
+              tier: { type: integer, enum: [1, 2, 3], description: 'Base lines: the tier, from tier units' }
+              component: { $ref: '#/components/schemas/Component', description: 'Add-on lines: the component billed' }
+              rateCode: { type: string, description: 'Rate code, e.g. 4517' }
+              procedureCode: { type: string, description: 'Procedure code, e.g. H2019' }
+              modifiers:
+                type: array
+                description: 'Modifiers in order: the line''s own, then telehealth ones'
+                items: { type: string, description: 'One modifier, e.g. U2, HE, GT' }
+              units: { type: integer, description: 'Units reported on the line (actual units, not doubled)' }
+              dateOfService: { $ref: '#/components/schemas/Date', description: 'Date of service of the line' }
+              amount:
+                type: [string, 'null']
+                pattern: '^\d+\.\d{2}$'
+                description: 'Decimal amount with two places, or null when the schedule has no rate'
+        total:
+          type: [string, 'null']
+          pattern: '^\d+\.\d{2}$'
+          description: 'Sum of the line amounts; "0.00" with no lines; null when a line has no amount'
         services:
           type: array
+          description: 'One entry per request service, in request order'
           items:
             type: object
+            description: 'What became of one service'
             properties:
-              id: { type: string }
-              units: { type: integer }
-              accrued: { type: integer }
-              tierUnits: { type: integer }
-              countedAs: { type: string, enum: [onsite, offsite] }
-              excludedBy: { type: [string, 'null'] }
-              findings: { type: array, items: { type: string } }
+              id: { type: string, description: "The service's id" }
+              units: { type: integer, description: "Units the session's length earns" }
+              accrued: { type: integer, description: 'Units accrued after exclusions and the daily cap' }
+              tierUnits: { type: integer, description: 'Accrued units, doubled when off-site' }
+              countedAs:
+                type: string
+                enum: [onsite, offsite]
+                description: 'Where it counted (telehealth counts on-site)'
+              excludedBy:
+                oneOf: [{ $ref: '#/components/schemas/FindingCode' }, { type: 'null' }]
+                description: 'The finding that excluded it, or null'
+              findings:
+                type: array
+                description: 'Every finding that names this service'
+                items: { $ref: '#/components/schemas/FindingCode' }
         findings:
           type: array
+          description: 'Every decision that cost or changed something, explained'
           items:
             type: object
             required: [code, severity, message, serviceIds]
+            description: 'One finding'
             properties:
-              code:
+              code: { $ref: '#/components/schemas/FindingCode', description: 'Stable code; never renamed' }
+              severity:
                 type: string
-                enum: [BELOW_UNIT_MINIMUM, TELEHEALTH_COUNTED_ONSITE, DAILY_CAP_APPLIED, SERVICE_TIME_OVERLAP, BASE_MINIMUM_NOT_MET,
-                       IR_MINIMUM_NOT_MET, ORS_MINIMUM_NOT_MET, CT_MINIMUM_NOT_MET, IR_ORS_EXCLUSIVE, MAX_ADDONS, CT_REQUIRES_BASE_RATE,
-                       CT_RRE_MISSING, CT_PRESCRIBER_CONTACT_MISSING, ADDON_NOT_ALLOWED_PREADMISSION, PREADMISSION_CONSECUTIVE_LIMIT,
-                       SERVICE_AFTER_DISCHARGE, EMPLOYMENT_SETTING_NOT_ONE_TO_ONE, NO_BILLABLE_UNITS, ADMISSION_MONTH, NO_RATE]
-              severity: { type: string, enum: [info, warning, denied] }
-              message: { type: string }
-              serviceIds: { type: array, items: { type: string } }
+                enum: [info, warning, denied]
+                description: >-
+                  info: an explanation, nothing lost; warning: a service or unit did not count; denied: a line that
+                  could have been billed was not
+              message: { type: string, description: 'One plain sentence' }
+              serviceIds:
+                type: array
+                description: 'The services concerned'
+                items: { type: string, description: 'A service id' }
     BatchItem:
       type: object
       required: [line]
+      description: 'The answer for one batch line or element: a result or an error'
       properties:
-        line: { type: integer, minimum: 1 }
-        result: { $ref: '#/components/schemas/PricedClaim' }
-        error: { $ref: '#/components/schemas/Problem' }
+        line:
+          type: integer
+          minimum: 1
+          description: 'Physical line (NDJSON; blank lines count) or 1-based element index (array)'
+        result: { $ref: '#/components/schemas/PricedClaim', description: 'The priced claim' }
+        error: { $ref: '#/components/schemas/Problem', description: 'Why this one was not priced' }
     Problem:
       type: object
       required: [type, title, status, detail]
+      description: 'RFC 9457 problem details'
       properties:
-        type: { type: string }
-        title: { type: string }
-        status: { type: integer }
-        detail: { type: string }
+        type: { type: string, description: 'A URN naming the kind of problem, e.g. urn:pros-pricer:problem:validation' }
+        title: { type: string, description: 'Short summary of the kind' }
+        status: { type: integer, description: 'The HTTP status' }
+        detail: { type: string, description: 'What was wrong with this request' }
         errors:
           type: array
+          description: 'Every invalid field'
           items:
             type: object
             required: [pointer, detail]
-            properties: { pointer: { type: string }, detail: { type: string } }
+            description: 'One invalid field'
+            properties:
+              pointer: { type: string, description: 'JSON pointer (RFC 6901) to the field' }
+              detail: { type: string, description: 'What is wrong with it' }
+    FindingCode:
+      type: string
+      description: >-
+        Stable finding codes; never renamed, and new ones may be added (treat an unknown code as a
+        finding to show). BELOW_UNIT_MINIMUM: a session shorter than one unit earns nothing.
+        TELEHEALTH_COUNTED_ONSITE: a telehealth service sent as off-site counted on-site (never doubled).
+        DAILY_CAP_APPLIED: units beyond the daily cap (5 a day) did not accrue. SERVICE_TIME_OVERLAP: a
+        service overlapping an earlier one was excluded. BASE_MINIMUM_NOT_MET: fewer than the 4 CRS units
+        the monthly base rate needs. IR_MINIMUM_NOT_MET, ORS_MINIMUM_NOT_MET, CT_MINIMUM_NOT_MET: the
+        add-on's unit minimum was not met. IR_ORS_EXCLUSIVE: IR and ORS never bill in one month; the named
+        one was dropped. MAX_ADDONS: more add-ons qualified than a month may bill (2). CT_REQUIRES_BASE_RATE:
+        CT bills only beside a base rate (or the pre-admission line). CT_RRE_MISSING: an admitted member
+        needs R/E code 84 for CT. CT_PRESCRIBER_CONTACT_MISSING: a member on medication management needs
+        a psychiatrist or psychiatric nurse-practitioner contact in this month or the 2 before it for CT.
+        ADDON_NOT_ALLOWED_PREADMISSION: IR and ORS never bill in pre-admission. PREADMISSION_CONSECUTIVE_LIMIT:
+        the pre-admission rate is denied after two consecutive pre-admission months. SERVICE_AFTER_DISCHARGE:
+        a service after the discharge date was excluded. EMPLOYMENT_SETTING_NOT_ONE_TO_ONE: a group service
+        in the member's place of employment was excluded. NO_BILLABLE_UNITS: no units accrued, nothing bills.
+        ADMISSION_MONTH: the admission month bills as admitted, counting all its services. NO_RATE: the rate
+        schedule has no amount for a line (or none was named); its amount and the total are null.
+      enum:
+        - BELOW_UNIT_MINIMUM
+        - TELEHEALTH_COUNTED_ONSITE
+        - DAILY_CAP_APPLIED
+        - SERVICE_TIME_OVERLAP
+        - BASE_MINIMUM_NOT_MET
+        - IR_MINIMUM_NOT_MET
+        - ORS_MINIMUM_NOT_MET
+        - CT_MINIMUM_NOT_MET
+        - IR_ORS_EXCLUSIVE
+        - MAX_ADDONS
+        - CT_REQUIRES_BASE_RATE
+        - CT_RRE_MISSING
+        - CT_PRESCRIBER_CONTACT_MISSING
+        - ADDON_NOT_ALLOWED_PREADMISSION
+        - PREADMISSION_CONSECUTIVE_LIMIT
+        - SERVICE_AFTER_DISCHARGE
+        - EMPLOYMENT_SETTING_NOT_ONE_TO_ONE
+        - NO_BILLABLE_UNITS
+        - ADMISSION_MONTH
+        - NO_RATE
+      # Client generators that read it (openapi-generator) name and document each value from these, in enum order.
+      x-enum-descriptions:
+        - 'A session shorter than one unit earns nothing'
+        - 'A telehealth service sent as off-site counted on-site (never doubled)'
+        - 'Units beyond the daily cap did not accrue'
+        - 'A service overlapping an earlier one was excluded'
+        - 'Fewer CRS units than the monthly base rate needs'
+        - "The IR add-on's unit minimum was not met"
+        - "The ORS add-on's unit minimum was not met"
+        - "The CT add-on's unit minimum was not met"
+        - 'IR and ORS never bill in one month; the named one was dropped'
+        - 'More add-ons qualified than a month may bill'
+        - 'CT bills only beside a base rate (or the pre-admission line)'
+        - 'An admitted member needs R/E code 84 for CT'
+        - 'A member on medication management needs a recent prescriber contact for CT'
+        - 'IR and ORS never bill in pre-admission'
+        - 'The pre-admission rate is denied after two consecutive pre-admission months'
+        - 'A service after the discharge date was excluded'
+        - "A group service in the member's place of employment was excluded"
+        - 'No units accrued; nothing bills'
+        - 'The admission month bills as admitted, counting all its services'
+        - 'No rate for a line; its amount and the total are null'
+    Health:
+      type: object
+      required: [status]
+      description: 'Liveness'
+      properties:
+        status: { type: string, enum: [ok], description: 'Always ok while the process runs' }
+    Readiness:
+      type: object
+      required: [status]
+      description: 'Readiness'
+      properties:
+        status:
+          type: string
+          enum: [ready, draining]
+          description: 'ready (200), or draining (503) once a shutdown began'
+    RuleSets:
+      type: object
+      required: [digest, ruleSets, rateSchedules]
+      description: 'The loaded config: what a reload (SIGHUP or a config folder change) last loaded'
+      properties:
+        digest:
+          type: string
+          description: 'Content digest of the loaded config files; changes when a reload loads different content'
+        ruleSets:
+          type: array
+          description: 'Rule sets, each covering a span of months'
+          items:
+            type: object
+            required: [id, effectiveFrom, effectiveTo]
+            description: 'One rule set'
+            properties:
+              id: { type: string, description: 'The id a priced claim names in ruleSet' }
+              effectiveFrom: { $ref: '#/components/schemas/Date', description: 'First day it applies' }
+              effectiveTo:
+                oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }]
+                description: 'Last day it applies, or null: open-ended'
+        rateSchedules:
+          type: array
+          description: 'Rate schedules, by id'
+          items:
+            type: object
+            required: [id, description, rates]
+            description: 'One rate schedule'
+            properties:
+              id: { type: string, description: 'The id a request names in rateSchedule' }
+              description: { type: string, description: 'What the schedule is (whose rates, which region)' }
+              rates:
+                type: array
+                description: 'Effective-dated amounts by rate code'
+                items:
+                  type: object
+                  required: [rateCode, effectiveFrom, effectiveTo, amount]
+                  description: 'One rate'
+                  properties:
+                    rateCode: { type: string, description: 'Rate code, e.g. 4517' }
+                    effectiveFrom:
+                      $ref: '#/components/schemas/Date'
+                      description: 'First date of service it applies to'
+                    effectiveTo:
+                      oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }]
+                      description: 'Last date of service it applies to, or null'
+                    amount: { type: string, pattern: '^\d+\.\d{2}$', description: 'Decimal amount with two places' }
+  securitySchemes:
+    bearerAuth:
+      type: http
+      scheme: bearer
+      description: >-
+        An API key from the service's apiKeys setting (PROS_PRICER_API_KEYS or the file named by
+        PROS_PRICER_API_KEYS_FILE), sent as `Authorization: Bearer KEY`. Guards /v1/ only; with no key
+        configured the service is open (as behind an authenticating proxy).
 
 """###
 }

@@ -16,11 +16,16 @@ public final class PricingService: HTTPHandler {
     let server = Mutex<HTTPServer?>(nil)
     let requestCounter = Atomic<UInt64>(0)
     let requestIdPrefix: String
+    /// The config folder's content as last reloaded or refused; reloads are serialized by this lock.
+    let loadedDigest: Mutex<UInt64?>
 
-    public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = Logger()) {
+    /// `configDigest`: the config folder's `ConfigFolder.digest` taken before `book` was read from it
+    /// (nil: taken now), so a change made while it was being read still reloads at the next poll.
+    public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = Logger(), configDigest: UInt64? = nil) {
         self.config = config
         self.logger = logger
         pricer = Mutex(Pricer(book: book))
+        loadedDigest = Mutex(configDigest ?? config.configDirectory.map(ConfigFolder.digest))
         requestIdPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
@@ -31,16 +36,39 @@ public final class PricingService: HTTPHandler {
     /// SIGHUP: reloads rule sets and rate schedules atomically. In-flight requests keep the pricer they
     /// started with; a bad reload keeps the old config, is logged and counted.
     @discardableResult
-    public func reload() -> Bool {
+    public func reload(trigger: String = "SIGHUP") -> Bool {
+        loadedDigest.withLock { seen in
+            // The digest is taken before the files are read: a change landing mid-read reloads again next poll.
+            seen = config.configDirectory.map(ConfigFolder.digest)
+            return reloadLocked(trigger: trigger)
+        }
+    }
+
+    /// `configWatchMs`: reloads exactly as SIGHUP does when the config folder's content differs from what
+    /// was last loaded or refused (a refused config is not retried until it changes again). Nil when
+    /// nothing changed or the config is the built-in one; else whether the reload succeeded.
+    @discardableResult
+    public func reloadIfConfigChanged() -> Bool? {
+        guard let dir = config.configDirectory else { return nil }
+        return loadedDigest.withLock { seen -> Bool? in
+            let now = ConfigFolder.digest(dir)
+            guard now != seen else { return nil }
+            seen = now
+            return reloadLocked(trigger: "config folder changed")
+        }
+    }
+
+    private func reloadLocked(trigger: String) -> Bool {
         do {
             let book = try ConfigLoader.loadRuleBook(configDirectory: config.configDirectory)
             pricer.withLock { $0 = Pricer(book: book) }
             metrics.reloaded(ok: true)
-            logger.log("info", "config reloaded", [("digest", book.digest)])
+            logger.log("info", "config reloaded", [("trigger", trigger), ("digest", book.digest)])
             return true
         } catch {
             metrics.reloaded(ok: false)
-            logger.log("error", "config reload failed; keeping the loaded config", [("error", error.description)])
+            logger.log("error", "config reload failed; keeping the loaded config",
+                       [("trigger", trigger), ("error", error.description)])
             return false
         }
     }

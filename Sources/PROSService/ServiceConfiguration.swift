@@ -25,6 +25,8 @@ public struct ServiceConfiguration: Sendable {
     public var accessLog = true
     /// Log lines waiting for a slow log destination, in bytes; beyond it lines are dropped and counted.
     public var logBufferBytes = Logger.defaultMaxBufferedBytes
+    /// How often `serve` polls the config folder's content and reloads (as SIGHUP does) when it changed; 0: never.
+    public var configWatchMs = 10_000
 
     public init() {}
 
@@ -43,7 +45,7 @@ public struct ServiceConfiguration: Sendable {
         ("bodyTimeoutMs", \.server.bodyTimeoutMs), ("idleTimeoutMs", \.server.idleTimeoutMs), ("writeTimeoutMs", \.server.writeTimeoutMs),
         ("shutdownGraceMs", \.server.shutdownGraceMs), ("gzipMinBytes", \.server.gzipMinBytes),
         ("maxPriceBodyBytes", \.maxPriceBodyBytes), ("maxBatchBodyBytes", \.maxBatchBodyBytes), ("maxBatchArrayBytes", \.maxBatchArrayBytes),
-        ("logBufferBytes", \.logBufferBytes),
+        ("logBufferBytes", \.logBufferBytes), ("configWatchMs", \.configWatchMs),
     ]
 
     mutating func set(_ key: String, _ value: String, source: String) throws(Invalid) {
@@ -95,7 +97,11 @@ public struct ServiceConfiguration: Sendable {
         }
         if let file = environment["PROS_PRICER_API_KEYS_FILE"] {
             guard let bytes = try? Files.read(file) else { throw Invalid(key: "PROS_PRICER_API_KEYS_FILE", reason: "cannot read \(file)") }
-            c.apiKeys += String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "," }).map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            let keys = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "," })
+                .map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            // A key file that is there but empty (a Secret created from the wrong file) must not open /v1/.
+            guard !keys.isEmpty else { throw Invalid(key: "PROS_PRICER_API_KEYS_FILE", reason: "\(file) holds no key") }
+            c.apiKeys += keys
         }
         if let h = flags["host"] { try c.set("host", h, source: "--host") }
         if let p = flags["port"] { try c.set("port", p, source: "--port") }

@@ -14,8 +14,10 @@ func runServe(_ a: Arguments) -> Int32 {
     do {
         config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: a.options)
     } catch { fail("bad setting \(error)", code: 78) }
+    let seen = config.configDirectory.map(ConfigFolder.digest)  // before the files are read
     let book = loadBook(config.configDirectory)
-    let service = PricingService(config: config, book: book, logger: Logger(maxBufferedBytes: config.logBufferBytes))
+    let service = PricingService(config: config, book: book, logger: Logger(maxBufferedBytes: config.logBufferBytes),
+                                 configDigest: seen)
 
     // Signals are taken synchronously by this thread; every other thread inherits the blocked mask.
     var set = sigset_t()
@@ -27,11 +29,28 @@ func runServe(_ a: Arguments) -> Int32 {
     do { server = try HTTPServer(config: config.server, handler: service) } catch { fail(error.description, code: 69) }
     service.attach(server)
     server.start()
-    service.logger.log("info", "listening", [("host", config.server.host), ("ruleSets", book.ruleSets.map(\.id).joined(separator: ",")),
-                                             ("digest", book.digest)], numbers: [("port", server.port)])
+    let ruleSets = book.ruleSets.map(\.id).joined(separator: ",")
+    service.logger.log("info", "listening", [("host", config.server.host), ("ruleSets", ruleSets), ("digest", book.digest)],
+                       numbers: [("port", server.port), ("configWatchMs", config.configWatchMs)])
+    // configWatchMs: between signals, poll the config folder's content (a ConfigMap update cannot send SIGHUP).
+    let watchNs = config.configDirectory == nil ? 0 : Int64(config.configWatchMs) * 1_000_000
+    var nextPoll = monotonicNow() + watchNs
     while true {
         var sig: Int32 = 0
-        guard sigwait(&set, &sig) == 0 else { continue }
+        if watchNs > 0 {
+            let now = monotonicNow()
+            if now >= nextPoll {
+                service.reloadIfConfigChanged()
+                nextPoll = monotonicNow() + watchNs
+                continue
+            }
+            let left = nextPoll - now
+            var wait = timespec(tv_sec: Int(left / 1_000_000_000), tv_nsec: Int(left % 1_000_000_000))
+            sig = sigtimedwait(&set, nil, &wait)
+            guard sig > 0 else { continue }  // the poll is due (EAGAIN), or EINTR
+        } else {
+            guard sigwait(&set, &sig) == 0 else { continue }
+        }
         if sig == SIGHUP {
             service.reload()
             continue
@@ -47,11 +66,23 @@ func runServe(_ a: Arguments) -> Int32 {
 }
 
 /// `healthcheck`: GET /healthz on the local service; exit 0 when it answers 200 (the container HEALTHCHECK).
+/// It reads its settings as `serve` does (server.json in the config folder, the environment, then flags),
+/// so it probes the port and address the service was given.
 func runHealthcheck(_ a: Arguments) -> Int32 {
-    let env = currentEnvironment()
-    let host = a.options["host"] ?? "127.0.0.1"
-    let port = Int(a.options["port"] ?? env["PROS_PRICER_PORT"] ?? env["PORT"] ?? "8080") ?? 8080
+    let config: ServiceConfiguration
+    do {
+        let env = currentEnvironment()
+        config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: a.options)
+    } catch { fail("bad setting \(error)", code: 78) }
+    let host = probeAddress(listeningOn: config.server.host)
+    let port = config.server.port
     guard let problem = probeHealth(host: host, port: port) else { return 0 }
     writeAll(2, Array("healthcheck: \(problem)\n".utf8))
     return 1
+}
+
+func monotonicNow() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }

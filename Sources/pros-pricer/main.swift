@@ -13,7 +13,7 @@ usage:
   pros-pricer serve [--host ADDR] [--port N] [--config DIR]
   pros-pricer price [--config DIR] [--batch] [FILE|-]
   pros-pricer check-config [DIR]
-  pros-pricer healthcheck [--host ADDR] [--port N]
+  pros-pricer healthcheck [--host ADDR] [--port N] [--config DIR]
   pros-pricer bench [--months N] [--compact] [--sample]
 
 """
@@ -61,7 +61,7 @@ case "serve":
     let a = Arguments(argv.dropFirst(2), valued: ["host", "port", "config"], switches: [])
     exit(runServe(a))
 case "healthcheck":
-    let a = Arguments(argv.dropFirst(2), valued: ["host", "port"], switches: [])
+    let a = Arguments(argv.dropFirst(2), valued: ["host", "port", "config"], switches: [])
     exit(runHealthcheck(a))
 case "bench":
     let a = Arguments(argv.dropFirst(2), valued: ["months"], switches: ["sample", "compact"])

@@ -51,6 +51,9 @@ extension LiveTests {
         #expect(throws: ServiceConfiguration.Invalid.self) {
             try ServiceConfiguration.load(configDirectory: dir, environment: ["PROS_PRICER_MAX_CONNECTIONS": "many"], flags: [:])
         }
+        #expect(fromFile.configWatchMs == 10_000)
+        let watch = ["PROS_PRICER_CONFIG_WATCH_MS": "0"]
+        #expect(try ServiceConfiguration.load(configDirectory: dir, environment: watch, flags: [:]).configWatchMs == 0)
         #expect(fromFile.server.pinThreads == .auto)
         #expect(try ServiceConfiguration.load(configDirectory: dir, environment: ["PROS_PRICER_PIN_THREADS": "false"], flags: [:]).server.pinThreads == .off)
         do {
@@ -61,6 +64,12 @@ extension LiveTests {
             _ = try ServiceConfiguration.load(configDirectory: dir, environment: ["PROS_PRICER_API_KEYS_FILE": dir + "/missing"], flags: [:])
             Issue.record("a missing key file must be refused")
         } catch { #expect(error.key == "PROS_PRICER_API_KEYS_FILE") }
+        try " \n,\n".write(toFile: dir + "/no-keys", atomically: true, encoding: .utf8)
+        do {
+            let env = ["PROS_PRICER_API_KEYS_FILE": dir + "/no-keys"]
+            _ = try ServiceConfiguration.load(configDirectory: dir, environment: env, flags: [:])
+            Issue.record("a key file without a key must be refused, not leave the service open")
+        } catch { #expect(error.key == "PROS_PRICER_API_KEYS_FILE" && error.reason.contains("holds no key")) }
     }
 
     @Test func theHealthcheckProbeAnswersWhileServingAndFailsOnceStopped() throws {
@@ -139,6 +148,78 @@ extension LiveTests {
         #expect(Curl().request("GET", s.base + "/metrics").text.contains(#"pros_config_reloads_total{result="ok"} 21"#))
     }
 
+    /// A Kubernetes ConfigMap volume, as the kubelet writes it: each version's files in a hidden timestamped
+    /// folder, the hidden `..data` symlink pointing at one, the visible `rules` and `rates` pointing through
+    /// `..data`. An update writes a new folder and renames a new `..data` over the old one; nobody sends SIGHUP.
+    @Test func aConfigMapStyleSymlinkSwapReloadsAGoodConfigAndRefusesABadOne() throws {
+        let fm = FileManager.default
+        let dir = NSTemporaryDirectory() + "pros-configmap-\(UUID().uuidString)"
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: dir) }
+        let rules = try String(contentsOfFile: root.path + "/config/rules/pros-2025-04.json", encoding: .utf8)
+        let original = try String(contentsOfFile: root.path + "/config/rates/example-provider-a.json", encoding: .utf8)
+        let raised = original.replacingOccurrences(of: "\"690.40\"", with: "\"700.00\"")
+        let broken = original.replacingOccurrences(of: "\"690.40\"", with: "\"690.4.0\"")
+        #expect(raised != original && broken != original)
+        func publish(_ version: String, rates: String) throws {
+            let folder = dir + "/..2025_10_0" + version
+            try fm.createDirectory(atPath: folder + "/rules", withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: folder + "/rates", withIntermediateDirectories: true)
+            try rules.write(toFile: folder + "/rules/pros-2025-04.json", atomically: false, encoding: .utf8)
+            try rates.write(toFile: folder + "/rates/example-provider-a.json", atomically: false, encoding: .utf8)
+            try fm.createSymbolicLink(atPath: dir + "/..data_tmp", withDestinationPath: "..2025_10_0" + version)
+            #expect(rename(dir + "/..data_tmp", dir + "/..data") == 0)
+        }
+        try publish("1", rates: original)
+        try fm.createSymbolicLink(atPath: dir + "/rules", withDestinationPath: "..data/rules")
+        try fm.createSymbolicLink(atPath: dir + "/rates", withDestinationPath: "..data/rates")
+        let s = try LiveService { $0.configDirectory = dir }
+        defer { s.stop() }
+        let c = Curl()
+        let body = try fixtureRequest("ashley")
+        func total() throws -> JSONValue? {
+            let r = c.request("POST", s.base + "/v1/claims/price", headers: [json], body: body)
+            return try JSONValue.parse(r.body)["total"]
+        }
+        #expect(s.service.reloadIfConfigChanged() == nil)
+        try publish("2", rates: original)  // a new folder, the same content: nothing to reload
+        #expect(s.service.reloadIfConfigChanged() == nil)
+        #expect(try total() == .string("1187.21"))
+
+        try publish("3", rates: raised)
+        #expect(s.service.reloadIfConfigChanged() == true)
+        #expect(try total() == .string("1196.81"))
+        #expect(s.service.reloadIfConfigChanged() == nil)  // once per change
+
+        try publish("4", rates: broken)
+        #expect(s.service.reloadIfConfigChanged() == false)
+        #expect(s.service.reloadIfConfigChanged() == nil)  // refused once, not again at every poll
+        #expect(try total() == .string("1196.81"))  // the loaded config goes on pricing
+        let metrics = c.request("GET", s.base + "/metrics").text
+        #expect(metrics.contains(#"pros_config_reloads_total{result="ok"} 1"#))
+        #expect(metrics.contains(#"pros_config_reloads_total{result="error"} 1"#))
+        let log = s.log
+        #expect(log.contains(#""msg":"config reload failed; keeping the loaded config""#))
+        #expect(log.contains(#""trigger":"config folder changed""#) && log.contains("example-provider-a.json"))
+
+        try publish("5", rates: original)  // fixed: reloads
+        #expect(s.service.reloadIfConfigChanged() == true)
+        #expect(try total() == .string("1187.21"))
+    }
+
+    @Test func theHealthcheckProbesLoopbackForAWildcardListenAddress() {
+        #expect(probeAddress(listeningOn: "0.0.0.0") == "127.0.0.1")
+        #expect(probeAddress(listeningOn: "::") == "::1")
+        #expect(probeAddress(listeningOn: "10.1.2.3") == "10.1.2.3")
+    }
+
+    @Test(.enabled(if: ipv6LoopbackWorks())) func theHealthcheckProbeSpeaksIPv6() throws {
+        let s = try LiveService { $0.server.host = "::1" }
+        defer { s.stop() }
+        #expect(probeHealth(host: "::1", port: s.server.port) == nil)
+        #expect(probeHealth(host: "127.0.0.1", port: s.server.port) != nil)  // it listens on IPv6 only
+    }
+
     @Test func aThousandIdleKeepAliveConnectionsNeitherBlockNorCostMuch() throws {
         let s = try LiveService()
         defer { s.stop() }
@@ -205,4 +286,19 @@ func residentKiB() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
     return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? -1
+}
+
+/// Whether this machine can listen on `::1` (some containers have no IPv6).
+func ipv6LoopbackWorks() -> Bool {
+    let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var addr = sockaddr_in6()
+    addr.sin6_family = sa_family_t(AF_INET6)
+    addr.sin6_addr = in6addr_loopback
+    let size = socklen_t(MemoryLayout<sockaddr_in6>.size)
+    let rc = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+    }
+    return rc == 0
 }
