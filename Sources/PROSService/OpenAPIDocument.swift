@@ -79,6 +79,18 @@ paths:
           content: { application/json: { schema: { $ref: '#/components/schemas/RuleSets' } } }
         '401': { $ref: '#/components/responses/Unauthorized' }
         default: { $ref: '#/components/responses/ServerError' }
+  /v1/findings:
+    get:
+      operationId: listFindings
+      summary: The findings catalogue
+      description: 'Every finding and hint code with its severity, title, meaning, what to do and its public source.'
+      security: [{ bearerAuth: [] }]
+      responses:
+        '200':
+          description: 'The catalogue'
+          content: { application/json: { schema: { $ref: '#/components/schemas/Catalogue' } } }
+        '401': { $ref: '#/components/responses/Unauthorized' }
+        default: { $ref: '#/components/responses/ServerError' }
   /healthz:
     get:
       operationId: getHealth
@@ -173,6 +185,9 @@ components:
         rateSchedule:
           type: [string, 'null']
           description: 'Id of a loaded rate schedule (GET /v1/rule-sets); none: amounts are null'
+        payer:
+          type: [string, 'null']
+          description: "Id of a loaded payer profile (GET /v1/rule-sets) whose policy applies; none: the rule set's own"
         member:
           type: object
           required: [status]
@@ -190,8 +205,10 @@ components:
               description: 'Discharge date; services after it are excluded and lines are dated on it'
             rreCodes:
               type: [array, 'null']
-              maxItems: 2
-              description: "Restriction/exception codes on the member's Medicaid file (CT needs 84 when admitted)"
+              maxItems: 20
+              description: >-
+                Restriction/exception codes on the member's Medicaid file (CT needs 84 when admitted); more than 2 is
+                priced with the finding RRE_CODES_OVER_LIMIT
               items: { type: string, minLength: 1, maxLength: 8, description: 'One R/E code' }
             medicationManagement:
               type: [boolean, 'null']
@@ -199,6 +216,16 @@ components:
             lastPrescriberContact:
               oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }]
               description: 'Last psychiatrist or psychiatric nurse-practitioner contact before this month'
+            prescriberContactDates:
+              type: [array, 'null']
+              maxItems: 100
+              description: 'Dates of psychiatrist or psychiatric nurse-practitioner contacts, any order; may lie after the month'
+              items: { $ref: '#/components/schemas/Date', description: 'One contact date' }
+            targetPopulation:
+              type: [boolean, 'null']
+              description: >-
+                In the target population of 14 NYCRR 512.20(b): up to 4 consecutive pre-admission months at the
+                pre-admission rate plus 25%; default false
         priorPreadmissionMonths:
           type: [array, 'null']
           description: 'Earlier months billed at the pre-admission rate (4510)'
@@ -249,13 +276,14 @@ components:
         service: { type: string, description: 'Free text, e.g. "psychosocial rehabilitation"; not used in pricing' }
     PricedClaim:
       type: object
-      required: [memberId, month, ruleSet, dateOfService, units, lines, total, services, findings]
+      required: [memberId, month, ruleSet, dateOfService, units, lines, total, summary, services, findings, hints]
       description: 'The claim for one member-month, with the explanation of every decision'
       properties:
         memberId: { type: string, description: "The request's memberId" }
         month: { $ref: '#/components/schemas/Month', description: 'The month priced' }
         ruleSet: { type: string, description: 'Id of the rule set that priced the month' }
         rateSchedule: { type: [string, 'null'], description: 'The rate schedule the amounts come from, or null' }
+        payer: { type: [string, 'null'], description: "The request's payer profile, or null" }
         dateOfService:
           $ref: '#/components/schemas/Date'
           description: "The month's last day, or the discharge date in the discharge month"
@@ -271,6 +299,12 @@ components:
               type: object
               description: 'Accrued units by component (CRS, IR, ORS, CT)'
               additionalProperties: { type: integer, description: "One component's accrued units" }
+            providedByComponent:
+              type: object
+              description: >-
+                Provided units by component: units earned by counting services before the daily cap, what add-on
+                lines report
+              additionalProperties: { type: integer, description: "One component's provided units" }
         lines:
           type: array
           description: >-
@@ -303,6 +337,21 @@ components:
           type: [string, 'null']
           pattern: '^\d+\.\d{2}$'
           description: 'Sum of the line amounts; "0.00" with no lines; null when a line has no amount'
+        summary: { type: string, description: 'One plain sentence on what is billed and why' }
+        hints:
+          type: array
+          description: 'What would change the claim, each with the number it needs (none in a discharge month)'
+          items:
+            type: object
+            required: [code, needed, message]
+            description: 'One hint'
+            properties:
+              code:
+                type: string
+                enum: [BASE_MINIMUM_GAP, NEXT_TIER_GAP, IR_MINIMUM_GAP, ORS_MINIMUM_GAP, CT_CONTACT_DUE]
+                description: 'Stable hint code (GET /v1/findings explains each)'
+              needed: { type: integer, minimum: 1, description: 'How many more units (or contacts) it needs' }
+              message: { type: string, description: 'One plain sentence' }
         services:
           type: array
           description: 'One entry per request service, in request order'
@@ -395,27 +444,39 @@ components:
         in the member's place of employment was excluded. NO_BILLABLE_UNITS: no units accrued, nothing bills.
         ADMISSION_MONTH: the admission month bills as admitted, counting all its services. NO_RATE: the rate
         schedule has no amount for a line (or none was named); its amount and the total are null.
+        ORS_NOT_ONE_TO_ONE: a group ORS service does not count (ORS is one-to-one). CT_PRESCRIBER_CONTACT_PENDING:
+        in one of the first 3 admission months no prescriber contact is known yet; CT bills once one is.
+        UNITS_BELOW_TIER_RANGE: off-site doubling lifted the tier above the line's actual units.
+        RRE_CODES_OVER_LIMIT: the member's file lists more than 2 R/E codes. TARGET_POPULATION: a
+        target-population member's pre-admission (4 months, the rate plus 25%). UNKNOWN_FIELDS_IGNORED:
+        request members the API does not know were ignored.
       enum:
         - BELOW_UNIT_MINIMUM
         - TELEHEALTH_COUNTED_ONSITE
         - DAILY_CAP_APPLIED
         - SERVICE_TIME_OVERLAP
         - BASE_MINIMUM_NOT_MET
+        - UNITS_BELOW_TIER_RANGE
         - IR_MINIMUM_NOT_MET
         - ORS_MINIMUM_NOT_MET
+        - ORS_NOT_ONE_TO_ONE
         - CT_MINIMUM_NOT_MET
         - IR_ORS_EXCLUSIVE
         - MAX_ADDONS
         - CT_REQUIRES_BASE_RATE
         - CT_RRE_MISSING
         - CT_PRESCRIBER_CONTACT_MISSING
+        - CT_PRESCRIBER_CONTACT_PENDING
         - ADDON_NOT_ALLOWED_PREADMISSION
         - PREADMISSION_CONSECUTIVE_LIMIT
+        - TARGET_POPULATION
         - SERVICE_AFTER_DISCHARGE
         - EMPLOYMENT_SETTING_NOT_ONE_TO_ONE
+        - RRE_CODES_OVER_LIMIT
         - NO_BILLABLE_UNITS
         - ADMISSION_MONTH
         - NO_RATE
+        - UNKNOWN_FIELDS_IGNORED
       # Client generators that read it (openapi-generator) name and document each value from these, in enum order.
       x-enum-descriptions:
         - 'A session shorter than one unit earns nothing'
@@ -423,21 +484,27 @@ components:
         - 'Units beyond the daily cap did not accrue'
         - 'A service overlapping an earlier one was excluded'
         - 'Fewer CRS units than the monthly base rate needs'
+        - "Off-site doubling lifted the tier above the line's actual units"
         - "The IR add-on's unit minimum was not met"
         - "The ORS add-on's unit minimum was not met"
+        - 'A group ORS service does not count: ORS is one-to-one'
         - "The CT add-on's unit minimum was not met"
         - 'IR and ORS never bill in one month; the named one was dropped'
         - 'More add-ons qualified than a month may bill'
         - 'CT bills only beside a base rate (or the pre-admission line)'
         - 'An admitted member needs R/E code 84 for CT'
         - 'A member on medication management needs a recent prescriber contact for CT'
+        - 'No prescriber contact yet in an early admission month; CT bills once one is known'
         - 'IR and ORS never bill in pre-admission'
         - 'The pre-admission rate is denied after two consecutive pre-admission months'
+        - 'Target population: up to 4 pre-admission months at the rate plus 25%'
         - 'A service after the discharge date was excluded'
         - "A group service in the member's place of employment was excluded"
+        - "The member's file lists more than 2 R/E codes"
         - 'No units accrued; nothing bills'
         - 'The admission month bills as admitted, counting all its services'
         - 'No rate for a line; its amount and the total are null'
+        - 'Request members the API does not know were ignored'
     Health:
       type: object
       required: [status]
@@ -455,7 +522,7 @@ components:
           description: 'ready (200), or draining (503) once a shutdown began'
     RuleSets:
       type: object
-      required: [digest, ruleSets, rateSchedules]
+      required: [digest, ruleSets, rateSchedules, payers]
       description: 'The loaded config: what a reload (SIGHUP or a config folder change) last loaded'
       properties:
         digest:
@@ -500,6 +567,38 @@ components:
                       oneOf: [{ $ref: '#/components/schemas/Date' }, { type: 'null' }]
                       description: 'Last date of service it applies to, or null'
                     amount: { type: string, pattern: '^\d+\.\d{2}$', description: 'Decimal amount with two places' }
+        payers:
+          type: array
+          description: 'Payer profiles, by id'
+          items:
+            type: object
+            required: [id, description, digest]
+            description: 'One payer profile'
+            properties:
+              id: { type: string, description: 'The id a request names in payer' }
+              description: { type: string, description: 'Whose preferences it holds' }
+              digest: { type: string, description: "Content digest of the profile's file" }
+    Catalogue:
+      type: object
+      required: [entries]
+      description: 'The findings catalogue: every finding and hint code explained'
+      properties:
+        entries:
+          type: array
+          description: 'One entry per code'
+          items:
+            type: object
+            required: [code, kind, severity, title, meaning, action, source, rule]
+            description: 'One code explained'
+            properties:
+              code: { type: string, description: 'The stable code' }
+              kind: { type: string, enum: [finding, hint], description: 'A finding or a hint' }
+              severity: { type: string, enum: [info, warning, denied, hint], description: 'Its severity (hint for hints)' }
+              title: { type: string, description: 'A few words' }
+              meaning: { type: string, description: 'What happened and what it did to the claim' }
+              action: { type: string, description: 'What a billing manager can do about it' }
+              source: { type: string, description: 'The public source of the rule, by name' }
+              rule: { type: string, description: "The rule's section of docs/rules.md" }
   securitySchemes:
     bearerAuth:
       type: http
