@@ -67,6 +67,9 @@ public final class PricingService: HTTPHandler {
         case "/v1/claims/price", "/v1/claims/price/batch":
             allowed = "POST"
             methodAllowed = head.method == "POST"
+        case _ where WebPage.responses[path] != nil:  // the web page: /, /app.js, /app.css …
+            allowed = "GET, HEAD"
+            methodAllowed = head.method == "GET" || head.method == "HEAD"
         default:
             return .respond(finish(ctx, problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(head.path)")))
         }
@@ -97,7 +100,7 @@ public final class PricingService: HTTPHandler {
         case "/v1/rule-sets":
             return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON())))
         default:
-            break
+            if let page = WebPage.responses[path] { return .respond(finish(ctx, page)) }
         }
         // POST routes: the body must be framed and typed.
         if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
@@ -269,7 +272,7 @@ public final class PricingService: HTTPHandler {
         let p = String(path)
         switch p {
         case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/claims/price", "/v1/claims/price/batch": return p
-        default: return "unmatched"
+        default: return WebPage.responses[p] != nil ? p : "unmatched"
         }
     }
 
