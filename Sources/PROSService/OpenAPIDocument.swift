@@ -7,6 +7,14 @@ info:
   version: 0.1.0
   description: Prices New York PROS member-months (the April 1, 2025 redesign) into Medicaid managed-care claims.
 paths:
+  /:
+    get:
+      summary: The web page for people who check claims (its files at /app.js, /app.css, /favicon.svg)
+      responses:
+        '200':
+          description: The page; its Content-Security-Policy allows only this origin
+          content: { text/html: { schema: { type: string } } }
+        default: { $ref: '#/components/responses/ServerError' }
   /v1/claims/price:
     post:
       summary: Price one member-month
