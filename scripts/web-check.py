@@ -260,6 +260,42 @@ def test_a_pasted_seed_month_shows_its_lines_and_total(page, server):
         expect(set(seed["expected"]["findings"]) <= codes, f"{name}: findings {codes}")
         heading = page.d.find_element(By.ID, "result-heading").text
         expect(seed["request"]["memberId"] in heading, heading)
+        check_explanation(page, server, seed)
+
+
+def catalogue(server):
+    """The findings catalogue by code, or None while the server has none (404)."""
+    status, _, body = http("GET", server.base + "/v1/findings")
+    if status == 404:
+        return None
+    doc = json.loads(body)
+    entries = doc if isinstance(doc, list) else doc.get("findings", []) + doc.get("hints", [])
+    return {e["code"]: e for e in entries}
+
+
+def check_explanation(page, server, seed):
+    """Findings carry the catalogue's text (or, without a catalogue, their own sentence); v2's summary and
+    hints are shown when the server sends them."""
+    status, _, body = http("POST", server.base + "/v1/claims/price", json.dumps(seed["request"]).encode(),
+                           {"Content-Type": "application/json"})
+    answer = json.loads(body)
+    entries = catalogue(server)
+    for f in answer["findings"]:
+        card = page.d.find_element(By.CSS_SELECTOR, f'[data-testid="findings"] [data-code="{f["code"]}"]').text
+        expect(f["message"] in card, f"{f['code']}: the finding's own sentence is not shown")
+        if entries and f["code"] in entries and entries[f["code"]].get("title"):
+            expect(entries[f["code"]]["title"] in card, f"{f['code']}: no catalogue title in {card}")
+    if entries is None and answer["findings"]:
+        note = page.d.find_element(By.CSS_SELECTOR, '[data-testid="findings"] .note').text
+        expect("no findings catalogue" in note, note)
+    summary = page.d.find_element(By.ID, "summary").text
+    if "summary" in answer:
+        expect(summary == answer["summary"], f"summary shown: {summary}")
+    else:
+        expect(summary.startswith("Billed") or summary.startswith("Nothing"), f"derived summary: {summary}")
+    hints = page.tids('[data-testid="hints"] [data-code]')
+    expect([h.get_attribute("data-code") for h in hints] == [h["code"] for h in answer.get("hints", [])],
+           "hints shown")
 
 
 def test_the_chart_has_one_bar_per_day_with_doubling_cap_and_exclusions(page, server):
@@ -338,6 +374,8 @@ def test_an_ndjson_file_lists_its_member_months_and_opens_one(page, server, tmp)
     page.price()
     rows = page.tids('[data-testid="batch"] tbody tr')
     expect(len(rows) == 4, f"{len(rows)} batch rows")
+    summary = page.d.find_element(By.ID, "batch-summary").text
+    expect("3 priced, 1 refused" in summary and "$3,122.72" in summary, summary)  # 1187.21 + 1187.21 + 748.30
     expect("Refused" in rows[2].text and "admissionDate" not in rows[0].text, rows[2].text)
     rows[1].find_element(By.CSS_SELECTOR, "button").click()
     expect(page.visible("result"), "opening a priced month shows nothing")

@@ -436,8 +436,19 @@
     const body = $('batch-table').tBodies[0];
     clear(body);
     const refused = state.items.filter((i) => i.error).length;
+    // The amounts billed, summed in cents (exact: no binary floating point).
+    let cents = 0n;
+    let unrated = 0;
+    for (const item of state.items) {
+      if (!item.result) continue;
+      const m = /^(\d+)\.(\d{2})$/.exec(item.result.total || '');
+      if (m) cents += BigInt(m[1]) * 100n + BigInt(m[2]);
+      else if ((item.result.lines || []).length) unrated += 1;
+    }
+    const sum = `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
     $('batch-summary').textContent = `${plural(state.items.length, 'member-month')} from ${name}: ` +
-      `${state.items.length - refused} priced, ${refused} refused.`;
+      `${state.items.length - refused} priced, ${refused} refused; billed ${money(sum)}` +
+      (unrated ? ` and ${plural(unrated, 'month')} with lines that have no rate.` : '.');
     state.items.forEach((item, index) => {
       const where = item.rows && item.rows.length
         ? `rows ${Math.min(...item.rows)}–${Math.max(...item.rows)}` : (item.line ? `line ${item.line}` : '');
@@ -635,7 +646,9 @@
     help.textContent = known
       ? `Accrued units on each day of ${name} (weekends shaded) against the daily cap of ${DAILY_CAP}. ` +
         (capDays.length ? `The cap was reached with units left over on ${plural(capDays.length, 'day')}: ` +
-          `${capDays.join(', ')}.` : 'No day went over the cap.')
+          `${capDays.join(', ')}.` : 'No day went over the cap.') +
+        (days.some((d) => d.tier > d.accrued) ? ' Hatched: off-site units counted a second time toward the tier;' +
+          ' they are not accrued units and do not count against the cap.' : '')
       : `The services’ dates are not known for this member-month, so the bars of ${name} are empty.`;
 
     const width = Math.max(300, Math.floor(box.clientWidth || 800));
