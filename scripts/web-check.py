@@ -2,9 +2,11 @@
 """The web page (GET /) in a real browser: headless Chromium driven by Selenium, against a live
 `pros-pricer serve` on an ephemeral port.
 
-Checks: a seed month pasted and priced shows its claim lines and total; a refused month shows each
-field error beside its pointer; a malformed body names its line and column; the chart has one bar per
-day of the month, with off-site doubling, capped and excluded services marked; an NDJSON file with
+Checks: each worked example (Tests/PROSRulesTests/Fixtures) pasted and priced shows its claim lines
+and total, its findings (with the catalogue's text when GET /v1/findings exists), summary and hints; a
+refused month shows each field error beside its pointer; a malformed body names its line and column;
+the chart has one bar per day of the month, with off-site doubling, capped and excluded services
+marked; an NDJSON file with
 several member-months lists them and opens one; a CSV billing export does the same (SKIPPED while the
 server answers 415 to text/csv); results download as CSV; API keys; every control is labelled and
 reachable by keyboard; no request leaves the origin (resource timing entries, the CSP header, and a
@@ -14,6 +16,7 @@ and 390 px go to $WEB_SHOTS (default .build/web-check/).
 Run by scripts/test.sh; alone: `python3 scripts/web-check.py` (BIN=.build/release/pros-pricer to test
 a release build). Installs chromium, chromium-driver (Debian) and selenium (PyPI) when missing.
 """
+import base64
 import csv
 import io
 import json
@@ -237,7 +240,7 @@ def test_the_page_is_self_contained(page, server):
         expect(page.tids(f'[data-testid="{tid}"]'), f"no data-testid={tid}")
 
 
-def test_a_pasted_seed_month_shows_its_lines_and_total(page, server):
+def test_a_pasted_worked_example_shows_its_lines_and_total(page, server):
     page.open()
     for name in ["ashley", "joe", "jorge", "mary"]:
         seed = fixture(name)
@@ -518,6 +521,17 @@ def test_screenshots_at_1280_and_390(page, server):
         path, scroll_width = page.shot(f"web-page-{width}.png", width)
         expect(scroll_width <= width, f"the page scrolls sideways at {width} px ({scroll_width} px wide)")
         notes.append(path)
+    # The picture for the README: the claim, its units and its month at 1280 px (down to the findings).
+    page.d.set_window_size(1280, 900)
+    clip = page.d.execute_script("""
+        const top = document.getElementById('result').getBoundingClientRect().top + scrollY;
+        const end = document.getElementById('findings-heading').getBoundingClientRect().top + scrollY;
+        return {x: 0, y: top - 8, width: 1280, height: end - top, scale: 1};""")
+    shot = page.d.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "clip": clip,
+                                                            "captureBeyondViewport": True})
+    with open(os.path.join(SHOTS, "web-page.png"), "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+    notes.append(os.path.join(SHOTS, "web-page.png"))
     # The refusal, at phone width.
     page.paste(json.dumps({"memberId": "", "month": "2025-13", "member": {"status": "x"},
                            "services": [{"minutes": 0}]}))
@@ -528,7 +542,7 @@ def test_screenshots_at_1280_and_390(page, server):
     print("  screenshots: " + ", ".join(os.path.relpath(p, ROOT) for p in notes))
 
 
-TESTS = [test_the_page_is_self_contained, test_a_pasted_seed_month_shows_its_lines_and_total,
+TESTS = [test_the_page_is_self_contained, test_a_pasted_worked_example_shows_its_lines_and_total,
          test_the_chart_has_one_bar_per_day_with_doubling_cap_and_exclusions,
          test_a_refused_month_shows_each_error_beside_its_pointer,
          test_an_ndjson_file_lists_its_member_months_and_opens_one,

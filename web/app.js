@@ -375,13 +375,13 @@
     return { index: before.length, line: lines.length, column: lines[lines.length - 1].length + 1 };
   }
 
-  function showProblem(problem, request, focus) {
+  function showProblem(problem, request, focus, label) {
     const section = $('problem');
     const list = $('errors');
     clear(list);
     const status = problem.status;
-    $('problem-heading').textContent = problem.title && !STATUS_WORDS[status]
-      ? problem.title : (STATUS_WORDS[status] || problem.title || 'Not priced');
+    $('problem-heading').textContent = (label ? `${label}: ` : '') + (problem.title && !STATUS_WORDS[status]
+      ? problem.title : (STATUS_WORDS[status] || problem.title || 'Not priced'));
     const detail = $('problem-detail');
     clear(detail);
     detail.append(problem.detail || '');
@@ -481,7 +481,7 @@
       if (+tr.dataset.index === index) tr.setAttribute('aria-current', 'true');
       else tr.removeAttribute('aria-current');
     }
-    if (item.error) showProblem(item.error, item.request, true);
+    if (item.error) showProblem(item.error, item.request, true, item.label);
     else { hideProblem(); showItem(item, true); }
   }
 

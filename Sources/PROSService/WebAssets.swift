@@ -583,13 +583,13 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     return { index: before.length, line: lines.length, column: lines[lines.length - 1].length + 1 };
   }
 
-  function showProblem(problem, request, focus) {
+  function showProblem(problem, request, focus, label) {
     const section = $('problem');
     const list = $('errors');
     clear(list);
     const status = problem.status;
-    $('problem-heading').textContent = problem.title && !STATUS_WORDS[status]
-      ? problem.title : (STATUS_WORDS[status] || problem.title || 'Not priced');
+    $('problem-heading').textContent = (label ? `${label}: ` : '') + (problem.title && !STATUS_WORDS[status]
+      ? problem.title : (STATUS_WORDS[status] || problem.title || 'Not priced'));
     const detail = $('problem-detail');
     clear(detail);
     detail.append(problem.detail || '');
@@ -689,7 +689,7 @@ tr.refused td:nth-child(4) { color: var(--bad); }
       if (+tr.dataset.index === index) tr.setAttribute('aria-current', 'true');
       else tr.removeAttribute('aria-current');
     }
-    if (item.error) showProblem(item.error, item.request, true);
+    if (item.error) showProblem(item.error, item.request, true, item.label);
     else { hideProblem(); showItem(item, true); }
   }
 
@@ -1277,23 +1277,23 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     </form>
   </section>
 
-  <section id="problem" class="panel problem" aria-labelledby="problem-heading" hidden tabindex="-1">
-    <h2 id="problem-heading">Not priced</h2>
-    <p id="problem-detail"></p>
-    <ul id="errors" data-testid="errors" class="errors"></ul>
-  </section>
-
   <section id="batch" class="panel" aria-labelledby="batch-heading" hidden>
     <h2 id="batch-heading">Member-months in the file</h2>
     <p id="batch-summary"></p>
     <div class="scroll" role="region" aria-labelledby="batch-heading" tabindex="0">
       <table id="batch-table" data-testid="batch" class="cards-sm">
-        <thead><tr><th scope="col">#</th><th scope="col">Member</th><th scope="col">Month</th>
+        <thead><tr><th scope="col">In the file</th><th scope="col">Member</th><th scope="col">Month</th>
           <th scope="col">Result</th><th scope="col">Lines</th><th scope="col" class="num">Total</th>
           <th scope="col"><span class="sr-only">Open</span></th></tr></thead>
         <tbody></tbody>
       </table>
     </div>
+  </section>
+
+  <section id="problem" class="panel problem" aria-labelledby="problem-heading" hidden tabindex="-1">
+    <h2 id="problem-heading">Not priced</h2>
+    <p id="problem-detail"></p>
+    <ul id="errors" data-testid="errors" class="errors"></ul>
   </section>
 
   <section id="result" class="panel" aria-labelledby="result-heading" hidden tabindex="-1">
