@@ -413,6 +413,40 @@ def test_an_ndjson_file_lists_its_member_months_and_opens_one(page, server, tmp)
     expect(table[1 + len(want) - len(seeds[2]["expected"]["lines"]) - 1][3] == "error", "no error row")
 
 
+def test_a_pasted_json_array_and_a_large_file_are_priced_as_batches(page, server, tmp):
+    page.open()
+    months = [fixture("mary")["request"], fixture("jorge")["request"]]
+    page.paste(json.dumps(months, indent=1))
+    page.price()
+    rows = page.tids('[data-testid="batch"] tbody tr')
+    expect([r.find_elements(By.TAG_NAME, "td")[1].text for r in rows] == ["SEED-MARY", "SEED-JORGE"],
+           f"array rows: {[r.text for r in rows]}")
+    rows[1].find_element(By.CSS_SELECTOR, "button").click()
+    expect([l["rateCode"] for l in page.lines()] == ["4526"] and page.total() == (None, "no rate configured"),
+           "jorge from the array")
+    expect(sum(d["accrued"] for d in page.days()) == 10, "jorge's chart from the array")
+    # 2,500 member-months: all priced and downloadable, the first 2,000 listed.
+    path = os.path.join(tmp, "large.ndjson")
+    base = fixture("ashley")["request"]
+    with open(path, "w") as f:
+        for i in range(2500):
+            f.write(json.dumps(dict(base, memberId=f"M-{i:05d}"), separators=(",", ":")) + "\n")
+    page.open()
+    page.tid("file").send_keys(path)
+    started = time.monotonic()
+    page.price()
+    seconds = time.monotonic() - started
+    rows = page.tids('[data-testid="batch"] tbody tr')
+    summary = page.d.find_element(By.ID, "batch-summary").text
+    expect(len(rows) == 2000 and "2500 member-months" in summary and "first 2000" in summary, summary)
+    expect("$2,968,025.00" in summary, summary)  # 2,500 × 1,187.21
+    lines = page.d.execute_script("return window.prosPricer.resultsCSV().trim().split('\\r\\n').length")
+    expect(lines == 1 + 2500 * 2, f"{lines} CSV lines for 2,500 months")
+    rows[1999].find_element(By.CSS_SELECTOR, "button").click()
+    expect("M-01999" in page.d.find_element(By.ID, "result-heading").text, "the last listed month")
+    print(f"  2,500 member-months priced and listed in {seconds:.1f} s")
+
+
 def csv_export(names):
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
@@ -546,6 +580,7 @@ TESTS = [test_the_page_is_self_contained, test_a_pasted_worked_example_shows_its
          test_the_chart_has_one_bar_per_day_with_doubling_cap_and_exclusions,
          test_a_refused_month_shows_each_error_beside_its_pointer,
          test_an_ndjson_file_lists_its_member_months_and_opens_one,
+         test_a_pasted_json_array_and_a_large_file_are_priced_as_batches,
          test_a_csv_export_lists_its_member_months_and_opens_one,
          test_an_api_key_is_sent_and_kept_only_in_memory, test_keyboard_alone_prices_a_month,
          test_no_request_leaves_the_origin, test_screenshots_at_1280_and_390]

@@ -213,6 +213,7 @@ tr.refused td:nth-child(4) { color: var(--bad); }
 
 (() => {
   const DAILY_CAP = 5;  // the shipped rule set's daily cap (OMH PROS Billing and Claiming Manual, 2025)
+  const MAX_BATCH_ROWS = 2000;  // rows listed for a batch (a page of 100,000 rows would not be usable)
   const SVG_NS = 'http://www.w3.org/2000/svg';  // a namespace name, not a request
   const COMPONENTS = ['CRS', 'IR', 'ORS', 'CT'];
   const COMPONENT_NAMES = {
@@ -531,12 +532,16 @@ tr.refused td:nth-child(4) { color: var(--bad); }
       } : null);
     }
     state.items = entries.map((e) => {
-      const request = requestFor(e);
+      let request;  // read from the upload when first needed: a large file is not parsed twice up front
+      const requestOf = () => (request === undefined ? (request = requestFor(e)) : request);
       const result = e.result || null;
-      const memberId = (result && result.memberId) || e.memberId || (request && request.memberId) || '';
-      const month = (result && result.month) || e.month || (request && request.month) || '';
-      return { line: e.line, rows: e.rows, memberId, month, request, result, error: e.error || null,
-               label: `${memberId || 'line ' + e.line} ${month}`.trim() };
+      const named = (key) => (result && result[key]) || e[key] || (requestOf() || {})[key] || '';
+      const memberId = named('memberId');
+      const month = named('month');
+      const item = { line: e.line, rows: e.rows, memberId, month, result, error: e.error || null,
+                     label: `${memberId || 'line ' + e.line} ${month}`.trim() };
+      Object.defineProperty(item, 'request', { get: requestOf });
+      return item;
     });
     showBatch(name || 'the pasted text');
     hideProblem();
@@ -657,7 +662,11 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     $('batch-summary').textContent = `${plural(state.items.length, 'member-month')} from ${name}: ` +
       `${state.items.length - refused} priced, ${refused} refused; billed ${money(sum)}` +
       (unrated ? ` and ${plural(unrated, 'month')} with lines that have no rate.` : '.');
-    state.items.forEach((item, index) => {
+    const shown = state.items.slice(0, MAX_BATCH_ROWS);
+    if (shown.length < state.items.length) {
+      $('batch-summary').append(` The list shows the first ${shown.length}; the CSV download has them all.`);
+    }
+    shown.forEach((item, index) => {
       const where = item.rows && item.rows.length
         ? `rows ${Math.min(...item.rows)}–${Math.max(...item.rows)}` : (item.line ? `line ${item.line}` : '');
       let words;
