@@ -386,6 +386,12 @@ def test_an_ndjson_file_lists_its_member_months_and_opens_one(page, server, tmp)
     expect([l["rateCode"] for l in page.lines()] == [l["rateCode"] for l in seeds[1]["expected"]["lines"]],
            "joe's lines")
     expect(len(page.days()) == 31, "joe's chart")
+    back = page.d.find_element(By.CSS_SELECTOR, "#result button.back")
+    expect(back.is_displayed(), "no way back to the list")
+    page.d.execute_script("arguments[0].focus()", back)
+    page.d.switch_to.active_element.send_keys(Keys.ENTER)
+    expect(page.d.switch_to.active_element.get_attribute("aria-label") == "Open SEED-JOE 2025-07",
+           f"back to the list lands on {page.d.switch_to.active_element.get_attribute('outerHTML')[:80]}")
     # Keyboard: the third row's Open button, focused and pressed with Enter, shows that month's errors.
     button = page.tids('[data-testid="batch"] tbody tr')[2].find_element(By.CSS_SELECTOR, "button")
     page.d.execute_script("arguments[0].focus()", button)

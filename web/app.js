@@ -29,6 +29,7 @@
     source: '',         // the text last sent, for locating a syntax error
     sourceIsTextarea: false,
     runs: 0,            // pricing runs finished (tests wait on it)
+    openIndex: null,    // the batch row on screen, if any
   };
 
   // ---------- small helpers ----------
@@ -435,11 +436,16 @@
 
   // ---------- the batch list ----------
 
-  function hideBatch() { $('batch').hidden = true; clear($('batch-table').tBodies[0]); }
+  function hideBatch() {
+    $('batch').hidden = true;
+    clear($('batch-table').tBodies[0]);
+    showBack(null);
+  }
 
   function showBatch(name) {
     const body = $('batch-table').tBodies[0];
     clear(body);
+    showBack(null);
     const refused = state.items.filter((i) => i.error).length;
     // The amounts billed, summed in cents (exact: no binary floating point).
     let cents = 0n;
@@ -484,8 +490,21 @@
     $('batch').hidden = false;
   }
 
+  /** Shows the "Back to the list" buttons while the month on screen came from a batch's list. */
+  function showBack(index) {
+    state.openIndex = index;
+    for (const b of document.querySelectorAll('button.back')) b.hidden = index === null;
+  }
+
+  function backToList() {
+    const row = [...$('batch-table').tBodies[0].rows].find((tr) => +tr.dataset.index === state.openIndex);
+    const button = row && row.querySelector('button');
+    if (button) { row.scrollIntoView({ block: 'center' }); button.focus(); }
+  }
+
   function openItem(index) {
     const item = state.items[index];
+    showBack(state.items.length > 1 ? index : null);
     for (const tr of $('batch-table').tBodies[0].rows) {
       if (+tr.dataset.index === index) tr.setAttribute('aria-current', 'true');
       else tr.removeAttribute('aria-current');
@@ -987,6 +1006,7 @@
   function init() {
     $('price-form').addEventListener('submit', price);
     $('download').addEventListener('click', download);
+    for (const b of document.querySelectorAll('button.back')) b.addEventListener('click', backToList);
     $('example').addEventListener('click', example);
     $('clear-file').addEventListener('click', () => {
       forgetFile();

@@ -68,6 +68,7 @@ button {
 }
 button.secondary { background: #fff; color: var(--accent); }
 button.inline { padding: .1rem .6rem; min-height: 0; font-size: .9rem; }
+button.back { margin: -.25rem 0 .75rem; }
 button:disabled { opacity: .5; cursor: not-allowed; }
 button:hover:not(:disabled) { filter: brightness(1.1); }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
@@ -237,6 +238,7 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     source: '',         // the text last sent, for locating a syntax error
     sourceIsTextarea: false,
     runs: 0,            // pricing runs finished (tests wait on it)
+    openIndex: null,    // the batch row on screen, if any
   };
 
   // ---------- small helpers ----------
@@ -643,11 +645,16 @@ tr.refused td:nth-child(4) { color: var(--bad); }
 
   // ---------- the batch list ----------
 
-  function hideBatch() { $('batch').hidden = true; clear($('batch-table').tBodies[0]); }
+  function hideBatch() {
+    $('batch').hidden = true;
+    clear($('batch-table').tBodies[0]);
+    showBack(null);
+  }
 
   function showBatch(name) {
     const body = $('batch-table').tBodies[0];
     clear(body);
+    showBack(null);
     const refused = state.items.filter((i) => i.error).length;
     // The amounts billed, summed in cents (exact: no binary floating point).
     let cents = 0n;
@@ -692,8 +699,21 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     $('batch').hidden = false;
   }
 
+  /** Shows the "Back to the list" buttons while the month on screen came from a batch's list. */
+  function showBack(index) {
+    state.openIndex = index;
+    for (const b of document.querySelectorAll('button.back')) b.hidden = index === null;
+  }
+
+  function backToList() {
+    const row = [...$('batch-table').tBodies[0].rows].find((tr) => +tr.dataset.index === state.openIndex);
+    const button = row && row.querySelector('button');
+    if (button) { row.scrollIntoView({ block: 'center' }); button.focus(); }
+  }
+
   function openItem(index) {
     const item = state.items[index];
+    showBack(state.items.length > 1 ? index : null);
     for (const tr of $('batch-table').tBodies[0].rows) {
       if (+tr.dataset.index === index) tr.setAttribute('aria-current', 'true');
       else tr.removeAttribute('aria-current');
@@ -1195,6 +1215,7 @@ tr.refused td:nth-child(4) { color: var(--bad); }
   function init() {
     $('price-form').addEventListener('submit', price);
     $('download').addEventListener('click', download);
+    for (const b of document.querySelectorAll('button.back')) b.addEventListener('click', backToList);
     $('example').addEventListener('click', example);
     $('clear-file').addEventListener('click', () => {
       forgetFile();
@@ -1301,12 +1322,14 @@ tr.refused td:nth-child(4) { color: var(--bad); }
 
   <section id="problem" class="panel problem" aria-labelledby="problem-heading" hidden tabindex="-1">
     <h2 id="problem-heading">Not priced</h2>
+    <button type="button" class="secondary inline back" hidden>Back to the list</button>
     <p id="problem-detail"></p>
     <ul id="errors" data-testid="errors" class="errors"></ul>
   </section>
 
   <section id="result" class="panel" aria-labelledby="result-heading" hidden tabindex="-1">
     <h2 id="result-heading">Claim</h2>
+    <button type="button" class="secondary inline back" hidden>Back to the list</button>
     <dl id="facts" class="facts"></dl>
     <p id="summary" class="summary" data-testid="summary"></p>
 
