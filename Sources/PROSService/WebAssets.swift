@@ -199,6 +199,17 @@ tr.refused td:nth-child(4) { color: var(--bad); }
   table.cards-sm tfoot th, table.cards-sm tfoot td { display: block; border: none; padding: .25rem 0; }
   table.cards-sm tfoot tr { border-top: 2px solid var(--ink); border-bottom: none; }
   #services td.outcome, #services td.codes { min-width: 0; }
+  /* A service in three short lines: what was sent; its units; what happened to it. */
+  #services tbody tr { display: flex; flex-wrap: wrap; gap: .1rem .7rem; align-items: baseline; }
+  #services tbody tr::after { content: ""; flex-basis: 100%; order: 2; }
+  #services tbody th { flex-basis: 100%; order: 0; padding: 0; }
+  #services tbody td { order: 1; padding: 0; }
+  #services tbody td::before { display: none; }
+  #services tbody td:nth-child(6)::after { content: " min"; }
+  #services tbody td:nth-child(n+8):nth-child(-n+10) { order: 3; }
+  #services tbody td:nth-child(n+8):nth-child(-n+10)::before { display: inline; content: attr(data-label) " "; }
+  #services tbody td.outcome, #services tbody td.codes { order: 4; flex-basis: 100%; }
+  #services tr:not(.excluded):not(.capped-row) td.outcome { display: none; }  /* "counted": units = accrued */
   #batch-table td.open::before { display: none; }
   .top h1 { font-size: 1.35rem; }
   .facts { gap: .25rem 1.25rem; }
