@@ -4,6 +4,7 @@
 #  2. scripts/api-check.sh: openapi.yaml is valid OpenAPI 3.1, and schemathesis finds no 5xx and no
 #     undocumented answer from a live server;
 #     scripts/cli-check.sh: check-config and price, exit codes and output;
+#     scripts/web-check.py: the web page (GET /) in headless Chromium (installs chromium, chromium-driver, selenium);
 #  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser and of the member-month decoder;
 #  4. scripts/dockerfile-steps.py: the Dockerfile's build and start steps, run outside Docker;
 #     scripts/deploy-check.sh: the Kubernetes manifests (kubernetes-validate, checkov, hadolint, the pod
@@ -17,6 +18,7 @@ swift test --skip-build "$@"
 [ "${QUICK:-0}" = 1 ] && exit 0
 scripts/api-check.sh
 scripts/cli-check.sh
+python3 scripts/web-check.py
 scripts/fuzz.sh http "${FUZZ_SECONDS:-30}"
 scripts/fuzz.sh decoder "${FUZZ_SECONDS:-30}"
 python3 scripts/dockerfile-steps.py

@@ -15,6 +15,14 @@ servers:
     variables:
       origin: { default: 'https://pros-pricer.example.org', description: 'Scheme, host and port of the service' }
 paths:
+  /:
+    get:
+      summary: The web page for people who check claims (its files at /app.js, /app.css, /favicon.svg)
+      responses:
+        '200':
+          description: The page; its Content-Security-Policy allows only this origin
+          content: { text/html: { schema: { type: string } } }
+        default: { $ref: '#/components/responses/ServerError' }
   /v1/claims/price:
     post:
       operationId: priceClaim

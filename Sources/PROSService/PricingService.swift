@@ -97,6 +97,9 @@ public final class PricingService: HTTPHandler {
         case "/v1/claims/price", "/v1/claims/price/batch":
             allowed = "POST"
             methodAllowed = head.method == "POST"
+        case _ where WebPage.responses[path] != nil:  // the web page: /, /app.js, /app.css …
+            allowed = "GET, HEAD"
+            methodAllowed = head.method == "GET" || head.method == "HEAD"
         default:
             return .respond(finish(ctx, problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(head.path)")))
         }
@@ -129,7 +132,7 @@ public final class PricingService: HTTPHandler {
         case "/v1/findings":
             return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: Self.findingsJSON)))
         default:
-            break
+            if let page = WebPage.responses[path] { return .respond(finish(ctx, page)) }
         }
         // POST routes: the body must be framed and typed.
         if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
@@ -336,7 +339,7 @@ public final class PricingService: HTTPHandler {
         case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/findings", "/v1/claims/price",
             "/v1/claims/price/batch":
             return p
-        default: return "unmatched"
+        default: return WebPage.responses[p] != nil ? p : "unmatched"
         }
     }
 
