@@ -18,6 +18,10 @@ public final class HTTPServer: Sendable {
     let connectionCount = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
     let finished = Mutex<[pthread_t]>([])
+    /// Loops still watching the listening socket: the last to let go at the drain closes it.
+    let listenerHolders = Atomic<Int>(0)
+    /// The first part of every request id this process makes (random, so ids differ across restarts).
+    let requestIDPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16) + "-"
     nonisolated(unsafe) var loops: [EventLoop] = []  // written once in start() before any thread runs
 
     public init(config: ServerConfiguration, handler: any HTTPHandler) throws(ServerStartError) {
@@ -34,7 +38,8 @@ public final class HTTPServer: Sendable {
     public func start() {
         let allowed = Self.allowedCPUs()
         let count = config.threads > 0 ? config.threads : Self.usableCPUs(allowed: allowed)
-        loops = (0..<count).map { _ in EventLoop(server: self, listenFd: listenFd) }
+        loops = (0..<count).map { EventLoop(server: self, listenFd: listenFd, index: $0) }
+        listenerHolders.store(count, ordering: .releasing)
         for (loop, cpu) in zip(loops, Self.pinPlan(loops: count, allowed: allowed, mode: config.pinThreads)) {
             loop.pinCPU = cpu
         }
@@ -61,7 +66,9 @@ public final class HTTPServer: Sendable {
     /// Open connections per event loop, in loop order: each new one goes to the least loaded loop.
     public var connectionsPerLoop: [Int] { loops.map { $0.load.load(ordering: .relaxed) } }
 
-    /// Stops accepting, lets in-flight requests finish within `shutdownGraceMs`, closes idle connections.
+    /// Stops accepting (the listening socket is closed, so new connections are refused), answers every
+    /// request already received (the last on each connection with `Connection: close`) within
+    /// `shutdownGraceMs`, closes idle connections.
     public func shutdown() {
         draining.store(true, ordering: .releasing)
         for loop in loops { loop.wake() }
@@ -69,12 +76,14 @@ public final class HTTPServer: Sendable {
 
     public var isDraining: Bool { draining.load(ordering: .acquiring) }
 
-    /// Blocks until every event loop has ended (after `shutdown()`), then closes the listening socket.
+    /// Blocks until every event loop has ended (after `shutdown()`; the last one closed the listening socket).
     public func wait() {
         let threads = finished.withLock { t -> [pthread_t] in let x = t; t = []; return x }
         for t in threads { pthread_join(t, nil) }
-        if !threads.isEmpty { close(listenFd) }
     }
+
+    /// A loop stops watching the listening socket; true for the last one, which closes it.
+    func releaseListener() -> Bool { listenerHolders.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
 
     /// The CPUs this process may use: online CPUs, narrowed by its affinity mask and its cgroup v2 CPU
     /// quota (`cpu.max`). A container limited to 2 CPUs on a 64-core node gets 2 event loops, not 64.

@@ -12,14 +12,11 @@ public final class PricingService: HTTPHandler {
     public let logger: Logger
     let pricer: Mutex<Pricer>
     let server = Mutex<HTTPServer?>(nil)
-    let requestCounter = Atomic<UInt64>(0)
-    let requestIdPrefix: String
 
     public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = Logger()) {
         self.config = config
         self.logger = logger
         pricer = Mutex(Pricer(book: book))
-        requestIdPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
     public func attach(_ server: HTTPServer) { self.server.withLock { $0 = server } }
@@ -45,19 +42,9 @@ public final class PricingService: HTTPHandler {
 
     // MARK: routing
 
-    struct Context {
-        let requestId: String
-        let route: String
-        let method: String
-        let started: Int64
-        let client: String
-    }
-
     public func route(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPRoute {
-        let ctx = Context(requestId: requestId(head), route: routeTemplate(head.path), method: head.method,
-                          started: monotonicNs(), client: clientAddress(head, remoteAddress))
         metrics.requestStarted()
-        let path = ctx.route
+        let path = routeTemplate(head.path)
         let allowed: String
         let methodAllowed: Bool
         switch path {
@@ -68,63 +55,64 @@ public final class PricingService: HTTPHandler {
             allowed = "POST"
             methodAllowed = head.method == "POST"
         default:
-            return .respond(finish(ctx, problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(head.path)")))
+            return .respond((problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(head.path)")))
         }
         guard methodAllowed else {
             var r = problem(405, "urn:pros-pricer:problem:method-not-allowed", "Method not allowed", "\(path) allows \(allowed)")
             r.headers.add("Allow", allowed)
-            return .respond(finish(ctx, r))
+            return .respond((r))
         }
         if path.hasPrefix("/v1/"), !config.apiKeys.isEmpty, !authorized(head) {
             var r = problem(401, "urn:pros-pricer:problem:unauthorized", "Unauthorized", "a valid Authorization: Bearer key is required")
             r.headers.add("WWW-Authenticate", "Bearer")
-            return .respond(finish(ctx, r))
+            return .respond((r))
         }
         switch path {
         case "/healthz":
-            return .respond(finish(ctx, json(200, #"{"status":"ok"}"#)))
+            return .respond((json(200, #"{"status":"ok"}"#)))
         case "/readyz":
             let ready = server.withLock { $0?.isAcceptingWork ?? false }
-            if ready { return .respond(finish(ctx, json(200, #"{"status":"ready"}"#))) }
+            if ready { return .respond((json(200, #"{"status":"ready"}"#))) }
             var r = json(503, #"{"status":"draining"}"#)
             r.headers.add("Retry-After", "1")
-            return .respond(finish(ctx, r))
+            return .respond((r))
         case "/metrics":
             let open = server.withLock { $0?.openConnections ?? 0 }
-            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(metrics.render(openConnections: open, droppedLogLines: logger.droppedLines).utf8))))
+            return .respond((HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(metrics.render(openConnections: open, droppedLogLines: logger.droppedLines).utf8))))
         case "/openapi.yaml":
-            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))))
+            return .respond((HTTPResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))))
         case "/v1/rule-sets":
-            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON())))
+            return .respond((HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON())))
         default:
             break
         }
         // POST routes: the body must be framed and typed.
         if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
-            return .respond(finish(ctx, problem(411, "urn:pros-pricer:problem:length-required", "Length required", "send Content-Length or chunked Transfer-Encoding")))
+            return .respond((problem(411, "urn:pros-pricer:problem:length-required", "Length required", "send Content-Length or chunked Transfer-Encoding")))
         }
         let mediaType = Self.mediaType(head.headers["content-type"])
         let pricer = currentPricer  // this request prices on the config it started with
         if path == "/v1/claims/price" {
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-                return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/json")))
+                return .respond((unsupportedMediaType(mediaType, "application/json")))
             }
             return .buffered(maxBodyBytes: config.maxPriceBodyBytes) { [self] request in
                 let result = pricer.price(json: request.body)
                 metrics.priced(result)
                 switch result {
-                case let .success(claim): return finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: claim.jsonBytes()))
-                case let .failure(p): return finish(ctx, problemResponse(p))
+                case let .success(claim):
+                    return HTTPResponse(status: 200, contentType: "application/json", body: claim.jsonBytes())
+                case let .failure(p): return problemResponse(p)
                 }
             }
         }
         switch mediaType {
         case "application/x-ndjson", "application/jsonl", "application/ndjson":
-            return .streaming(maxBodyBytes: config.maxBatchBodyBytes, NDJSONBatch(service: self, pricer: pricer, ctx: ctx))
+            return .streaming(maxBodyBytes: config.maxBatchBodyBytes, NDJSONBatch(service: self, pricer: pricer))
         case "application/json":
-            return .buffered(maxBodyBytes: config.maxBatchArrayBytes) { [self] request in finish(ctx, priceArray(request.body, pricer)) }
+            return .buffered(maxBodyBytes: config.maxBatchArrayBytes) { [self] request in priceArray(request.body, pricer) }
         default:
-            return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/x-ndjson or application/json")))
+            return .respond((unsupportedMediaType(mediaType, "application/x-ndjson or application/json")))
         }
     }
 
@@ -147,27 +135,37 @@ public final class PricingService: HTTPHandler {
         }
     }
 
-    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String, routed: Bool) {
-        metrics.requestFinished(route: head.map { routeTemplate($0.path) } ?? "-", status: status, seconds: 0)
-        if routed { metrics.requestEnded() }  // route() counted it in flight
+    /// Every answer, the server's own included: the access log line and the request metrics, once.
+    public func responded(_ record: HTTPExchangeRecord) {
+        let route = record.head.map { routeTemplate($0.path) } ?? "-"
+        let seconds = Double(record.durationNs) / 1e9
+        metrics.requestFinished(route: route, status: record.status, seconds: seconds)
+        if record.routed { metrics.requestEnded() }  // route() counted it in flight
         guard config.accessLog else { return }
-        logger.log("info", "request", [("requestId", head.map(requestId) ?? "-"), ("method", head?.method ?? "-"),
-                                       ("route", head.map { routeTemplate($0.path) } ?? "-"), ("client", remoteAddress)],
-                   numbers: [("status", status), ("bytes", 0), ("durationUs", 0)])
+        let client = record.head.map { clientAddress($0, record.remoteAddress) } ?? record.remoteAddress
+        logger.log("info", "request", [("requestId", record.requestID), ("method", record.head?.method ?? "-"),
+                                       ("route", route), ("client", client)],
+                   numbers: [("status", record.status), ("bytes", record.bodyBytes),
+                             ("durationUs", Int(record.durationNs / 1000))])
     }
 
-    /// Completes a response: request id header, access log, metrics.
-    func finish(_ ctx: Context, _ response: HTTPResponse, bytes: Int? = nil) -> HTTPResponse {
-        var r = response
-        r.headers.add("X-Request-ID", ctx.requestId)
-        let seconds = Double(monotonicNs() - ctx.started) / 1e9
-        metrics.requestFinished(route: ctx.route, status: r.status, seconds: seconds)
-        metrics.requestEnded()
-        if config.accessLog {
-            logger.log("info", "request", [("requestId", ctx.requestId), ("method", ctx.method), ("route", ctx.route), ("client", ctx.client)],
-                       numbers: [("status", r.status), ("bytes", bytes ?? r.body.count), ("durationUs", Int(seconds * 1e6))])
+    /// The server's own errors as this service's problem documents (the one map from an HTTP-level
+    /// failure to `urn:pros-pricer:problem:...`).
+    public func errorResponse(status: Int, detail: String, head: HTTPRequestHead?) -> HTTPResponse {
+        let (name, title): (String, String) = switch status {
+        case 400: ("malformed-request", "Malformed request")
+        case 408: ("request-timeout", "Request timeout")
+        case 413: ("body-too-large", "Body too large")
+        case 414: ("uri-too-long", "URI too long")
+        case 415: ("unsupported-media-type", "Unsupported media type")
+        case 417: ("expectation-failed", "Expectation failed")
+        case 431: ("header-too-large", "Header section too large")
+        case 501: ("not-implemented", "Not implemented")
+        case 503: ("unavailable", "Service unavailable")
+        case 505: ("http-version-not-supported", "HTTP version not supported")
+        default: ("http-error", reasonPhrase(status))
         }
-        return r
+        return problem(status, "urn:pros-pricer:problem:" + name, title, detail)
     }
 
     // MARK: pieces
@@ -250,14 +248,6 @@ public final class PricingService: HTTPHandler {
         return match
     }
 
-    func requestId(_ head: HTTPRequestHead) -> String {
-        if let id = head.headers["x-request-id"], (1...128).contains(id.utf8.count),
-           id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            return id
-        }
-        return requestIdPrefix + "-" + String(requestCounter.add(1, ordering: .relaxed).newValue, radix: 16)
-    }
-
     func clientAddress(_ head: HTTPRequestHead, _ peer: String) -> String {
         guard config.trustedProxies.contains(peer), let xff = head.headers.values("x-forwarded-for").last else { return peer }
         // The right-most address is the one the trusted proxy saw.
@@ -294,39 +284,27 @@ public final class PricingService: HTTPHandler {
 /// Streams an NDJSON batch: each input line priced and written out as soon as it is complete.
 final class NDJSONBatch: StreamingHandler {
     let service: PricingService
-    let ctx: PricingService.Context
     var batch: BatchPricer
-    var bytesOut = 0
 
-    init(service: PricingService, pricer: Pricer, ctx: PricingService.Context) {
+    init(service: PricingService, pricer: Pricer) {
         self.service = service
-        self.ctx = ctx
         batch = BatchPricer(pricer: pricer, maxLineBytes: service.config.maxPriceBodyBytes)
         batch.onResult = { [metrics = service.metrics] in metrics.priced($0) }
     }
 
     func responseHead() -> (status: Int, headers: HTTPHeaders) {
-        (200, HTTPHeaders([("Content-Type", "application/x-ndjson"), ("X-Request-ID", ctx.requestId)]))
+        (200, HTTPHeaders([("Content-Type", "application/x-ndjson")]))
     }
 
     func consume(_ bytes: [UInt8], into out: inout [UInt8]) {
         bytes.withUnsafeBytes { batch.feed($0, into: &out) }
-        bytesOut += out.count
     }
 
     func finish(into out: inout [UInt8]) {
         batch.finish(into: &out)
-        bytesOut += out.count
-        _ = service.finish(ctx, HTTPResponse(status: 200), bytes: bytesOut)
     }
 
-    func abort() {}  // nothing to release; the server reports the outcome (serverAnswered)
-}
-
-func monotonicNs() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    func abort() {}  // nothing to release; the server reports the outcome (`responded`)
 }
 
 /// Compares two byte strings in time that depends only on their lengths.

@@ -203,6 +203,20 @@ func rawExchange(port: Int, _ send: [UInt8], waitMs: Int = 2000, pauseAfterSendM
     return String(decoding: out, as: UTF8.self)
 }
 
+/// Everything the peer sends until it closes (or `waitMs` passes without a byte).
+func readUntilClosed(_ fd: Int32, waitMs: Int) -> String {
+    var tv = timeval(tv_sec: waitMs / 1000, tv_usec: Int((waitMs % 1000) * 1000))
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = recv(fd, &buf, buf.count, 0)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 func fixtureRequest(_ name: String) throws -> [UInt8] {
     let doc = try JSONValue.parse(Array(try Data(contentsOf: root.appendingPathComponent("Tests/PROSRulesTests/Fixtures/seed-\(name).json"))))
