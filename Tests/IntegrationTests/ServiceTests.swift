@@ -151,6 +151,16 @@ extension LiveTests {
         #expect(ids == ids.sorted())
     }
 
+    /// Issue 13 problem 5 (RFC 9112 §3.2.2, §3.2): absolute-form targets route; a bad Host is a 400.
+    @Test func anAbsoluteFormTargetIsRoutedAndABadHostRefused() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        let ok = rawExchange(port: s.server.port, Array("GET http://x/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+        #expect(ok.hasPrefix("HTTP/1.1 200 OK"))
+        let bad = rawExchange(port: s.server.port, Array("GET /healthz HTTP/1.1\r\nHost: a@b\r\n\r\n".utf8))
+        #expect(bad.hasPrefix("HTTP/1.1 400 ") && bad.contains("invalid Host header"))
+    }
+
     @Test func parseErrorsAreAnsweredThenClosed() throws {
         let s = try LiveService()
         defer { s.stop() }
