@@ -12,6 +12,7 @@ final class Connection {
     /// When the state machine wants `timerFired` (monotonic nanoseconds).
     var deadline: Int64?
     var isClosed = false
+    var isResumeScheduled = false
 
     init(fd: Int32, remoteAddress: String, loop: EventLoop, now: Int64) {
         self.fd = fd
@@ -46,6 +47,11 @@ final class Connection {
 
     func timerFired(now: Int64) { perform(machine.timerFired(now: now), now: now) }
 
+    func resume(now: Int64) {
+        isResumeScheduled = false
+        perform(machine.resume(now: now), now: now)
+    }
+
     /// A request already in the socket buffer is read and answered (not reset by a close).
     func startDrain(deadline: Int64, now: Int64) {
         _ = machine.startDrain(deadline: deadline, now: now)
@@ -74,6 +80,10 @@ final class Connection {
         }
         deadline = actions.deadline
         loop.setInterest(self, read: actions.read, write: actions.write)
+        if actions.resume && !isResumeScheduled {
+            isResumeScheduled = true
+            loop.ready.append(self)
+        }
     }
 
     func close() {

@@ -3,6 +3,8 @@
 struct ConnectionActions: Equatable {
     var read = false
     var write = false
+    /// Work is ready that was left for a later turn: call `resume` once the loop's other connections ran.
+    var resume = false
     /// When to call `timerFired` (the monotonic clock, nanoseconds); nil: no deadline.
     var deadline: Int64?
     var close = false
@@ -80,10 +82,21 @@ struct ConnectionStateMachine {
         var routed = false
         var status = 0
         var bodyBytesOut = 0
+        /// Body bytes (as received: compressed when gzip) taken from the parser, not yet given to a
+        /// streaming handler: one piece at most, given out `streamSliceBytes` at a time.
+        var pending: [UInt8] = []
+        var pendingIndex = 0
+
+        var hasPendingBody: Bool {
+            streaming != nil && (pendingIndex < pending.count || inflater?.mayHaveOutput == true)
+        }
     }
     var exchange: Exchange?
 
     static let highWater = 256 * 1024
+    /// Streamed body bytes still to hand out in this turn of the loop; a turn starts with new bytes or
+    /// `resume`, not with a write (the answers of a slice written at once must not start the next slice).
+    var turnBudget = 0
 
     init(config: ServerConfiguration, handler: any HTTPHandler, remoteAddress: String,
          env: any ConnectionEnvironment, now: Int64) {
@@ -98,10 +111,12 @@ struct ConnectionStateMachine {
     var pendingOutput: Int { out.count - outIndex }
     var isIdle: Bool { exchange == nil && parser.isIdle && pendingOutput == 0 }
 
-    /// Interest in reading: not while output backs up, or while enough input waits unparsed.
+    /// Interest in reading: not while output backs up, while enough input waits unparsed, or while a
+    /// streamed body piece waits for its turns.
     var wantsRead: Bool {
         !isClosed && !closeAfterWrite && pendingOutput < Self.highWater
             && parser.bufferedCount < config.maxRequestLineBytes + config.maxHeaderBytes + 65536
+            && exchange?.hasPendingBody != true
     }
 
     // MARK: events
@@ -111,6 +126,7 @@ struct ConnectionStateMachine {
         guard !isClosed else { return .closed }
         if exchange == nil && parser.isIdle && headStartedAt == nil { headStartedAt = now }
         parser.append(bytes)
+        turnBudget = config.streamSliceBytes  // a new turn
         process(now: now)
         return actions(now: now)
     }
@@ -168,6 +184,14 @@ struct ConnectionStateMachine {
         isDraining = true
         isDrainReadPending = true
         drainDeadline = deadline
+        return actions(now: now)
+    }
+
+    /// The loop's other connections had their turn: goes on with the work left (`ConnectionActions.resume`).
+    mutating func resume(now: Int64) -> ConnectionActions {
+        guard !isClosed else { return .closed }
+        turnBudget = config.streamSliceBytes
+        process(now: now)
         return actions(now: now)
     }
 
@@ -240,6 +264,10 @@ struct ConnectionStateMachine {
             return .closed
         }
         var a = ConnectionActions(read: wantsRead || (isDrainReadPending && isIdle), write: pendingOutput > 0)
+        // Work left for a later turn: a streamed body piece, or requests behind one that used up the turn.
+        a.resume = pendingOutput < Self.highWater && !closeAfterWrite
+            && (exchange?.hasPendingBody == true
+                || (turnBudget <= 0 && !isWaitingForInput && (parser.bufferedCount > 0 || exchange != nil)))
         if a.read && !wasReading && exchange != nil {  // reading resumes after backpressure: a fresh window
             lastBodyProgress = now
             bodyWindowStart = now
@@ -265,7 +293,11 @@ struct ConnectionStateMachine {
     /// Parses and handles buffered requests in order, one at a time (pipelining).
     mutating func process(now: Int64) {
         isWaitingForInput = false
-        while !isClosed && !closeAfterWrite && pendingOutput < Self.highWater {
+        if exchange?.hasPendingBody == true {
+            pump()
+            if exchange?.hasPendingBody == true { return }
+        }
+        while !isClosed && !closeAfterWrite && pendingOutput < Self.highWater && turnBudget > 0 {
             let event: HTTPParserEvent?
             do {
                 event = try parser.next()
@@ -279,7 +311,9 @@ struct ConnectionStateMachine {
             }
             switch event {
             case .head: begin(parser.currentHead!, now: now)
-            case let .body(bytes): receive(bytes, now: now)
+            case let .body(bytes):
+                receive(bytes, now: now)
+                if exchange?.hasPendingBody == true { return }
             case .end: complete(now: now)
             }
         }
@@ -342,6 +376,12 @@ struct ConnectionStateMachine {
         guard exchange != nil else { return }
         lastBodyProgress = now
         bodyWindowBytes += raw.count
+        if exchange!.streaming != nil {
+            exchange!.pending = raw
+            exchange!.pendingIndex = 0
+            pump()
+            return
+        }
         var bytes = raw
         if let inflater = exchange!.inflater {
             var inflated: [UInt8] = []
@@ -357,14 +397,55 @@ struct ConnectionStateMachine {
             fail(413, "the body is larger than \(exchange!.maxBody) bytes")
             return
         }
-        if let stream = exchange!.streaming {
-            var produced: [UInt8] = []
-            stream.consume(bytes, into: &produced)
-            writeStream(produced, last: false)
-        } else if exchange!.body.isEmpty {
+        if exchange!.body.isEmpty {
             exchange!.body = bytes  // the common case, the whole body in one piece: no copy
         } else {
             exchange!.body.append(contentsOf: bytes)
+        }
+    }
+
+    /// Gives the streaming handler body bytes, `streamSliceBytes` a turn (inflated ones when gzip), while
+    /// the client takes the answers.
+    mutating func pump() {
+        while turnBudget > 0 && pendingOutput < Self.highWater, var ex = exchange, let stream = ex.streaming,
+              ex.hasPendingBody {
+            var bytes: [UInt8] = []
+            if let inflater = ex.inflater {
+                var failure: GzipError?
+                let consumed = ex.pending.withUnsafeBytes { p -> Int in
+                    do throws(GzipError) {
+                        return try inflater.inflate(UnsafeRawBufferPointer(rebasing: p[ex.pendingIndex...]), into: &bytes,
+                                                    maxOutput: turnBudget)
+                    } catch {
+                        failure = error
+                        return 0
+                    }
+                }
+                if let failure {
+                    if failure == .tooLarge { fail(413, "the inflated body is larger than \(ex.maxBody) bytes") }
+                    else { fail(400, "the gzip body is corrupt") }
+                    return
+                }
+                ex.pendingIndex += consumed
+            } else {
+                let n = min(ex.pending.count - ex.pendingIndex, turnBudget)
+                bytes = Array(ex.pending[ex.pendingIndex..<(ex.pendingIndex + n)])
+                ex.pendingIndex += n
+            }
+            if ex.pendingIndex == ex.pending.count {
+                ex.pending = []
+                ex.pendingIndex = 0
+            }
+            turnBudget -= max(bytes.count, 1)
+            ex.received += bytes.count
+            exchange = ex
+            if ex.received > ex.maxBody {
+                fail(413, "the body is larger than \(ex.maxBody) bytes")
+                return
+            }
+            var produced: [UInt8] = []
+            stream.consume(bytes, into: &produced)
+            writeStream(produced, last: false)
         }
     }
 
@@ -488,6 +569,7 @@ struct ConnectionStateMachine {
     mutating func writeStream(_ bytes: [UInt8], last: Bool) {
         guard var ex = exchange, let stream = ex.streaming, let head = ex.head else { return }
         if !ex.streamStarted {
+            if bytes.isEmpty && !last { return }  // the head waits for the first answer bytes
             ex.streamStarted = true
             var (status, headers) = stream.responseHead()
             if isCompressible(headers["content-type"]) {

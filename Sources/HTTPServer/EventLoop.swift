@@ -21,6 +21,8 @@ final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
     let wakeFd: Int32
     let listenFd: Int32
     var connections: [Int32: Connection] = [:]
+    /// Connections with work left for a later turn (a large streamed body, a slice at a time).
+    var ready: [Connection] = []
     /// One receive buffer for all of this loop's connections (they run one at a time on its thread).
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     var isDraining = false
@@ -88,7 +90,7 @@ final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
         var lastTick = monotonicNs()
         let tickNs = Int64(tickMs) * 1_000_000
         while true {
-            let n = csys_epoll_wait(epfd, &fds, &events, 256, tickMs)
+            let n = csys_epoll_wait(epfd, &fds, &events, 256, ready.isEmpty ? tickMs : 0)
             let now = monotonicNs()
             refreshDate()
             if n > 0 {
@@ -104,6 +106,11 @@ final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
                         if !c.isClosed && events[i] & CSYS_EPOLLOUT != 0 { c.onWritable(now: now) }
                     }
                 }
+            }
+            if !ready.isEmpty {  // one slice each, after every connection with I/O had its turn
+                let turn = ready
+                ready = []
+                for c in turn where !c.isClosed { c.resume(now: now) }
             }
             if server.isDraining && !isDraining { startDraining(now: now) }
             if now - lastTick >= tickNs {

@@ -20,12 +20,14 @@ import Testing
     /// `/ok` answers at once, `/echo` reads its body then answers, `/stream` echoes as it reads.
     final class App: HTTPHandler {
         let records = Mutex<[HTTPExchangeRecord]>([])
+        let counter = Counter()
 
         func route(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPRoute {
             switch head.path {
             case "/ok": .respond(HTTPResponse(status: 200, contentType: "text/plain", body: Array("ok".utf8)))
             case "/echo": .buffered(maxBodyBytes: 1000) { HTTPResponse(status: 200, body: $0.body) }
             case "/stream": .streaming(maxBodyBytes: 1 << 20, Echo())
+            case "/count": .streaming(maxBodyBytes: 16 << 20, counter)
             default: .respond(HTTPResponse(status: 404))
             }
         }
@@ -37,6 +39,18 @@ import Testing
     final class Echo: StreamingHandler {
         func responseHead() -> (status: Int, headers: HTTPHeaders) { (200, HTTPHeaders()) }
         func consume(_ bytes: [UInt8], into out: inout [UInt8]) { out += bytes }
+        func finish(into out: inout [UInt8]) {}
+        func abort() {}
+    }
+
+    /// Records the size of each piece a streaming handler is given; answers a byte per piece.
+    final class Counter: StreamingHandler, @unchecked Sendable {  // used by one test at a time, on its thread
+        var sizes: [Int] = []
+        func responseHead() -> (status: Int, headers: HTTPHeaders) { (200, HTTPHeaders()) }
+        func consume(_ bytes: [UInt8], into out: inout [UInt8]) {
+            sizes.append(bytes.count)
+            out.append(0x2E)
+        }
         func finish(into out: inout [UInt8]) {}
         func abort() {}
     }
@@ -169,6 +183,7 @@ import Testing
         let big = String(repeating: "z", count: 300 * 1024)
         var a = h.machine.received(Array("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n\(big)".utf8),
                                    now: 0)
+        while a.resume { a = h.machine.resume(now: 0) }  // a slice a turn, until the answer backs up
         #expect(!a.read && a.write)
         a = h.machine.writeWouldBlock(now: 0)
         #expect(a.deadline == Self.ns(5_000))
@@ -238,6 +253,32 @@ import Testing
         #expect(h.last.deadline == Self.ns(501))
         #expect(h.fire(atMs: 501).close)
         #expect(h.app.statuses == [499])
+    }
+
+    // MARK: slices
+
+    /// Issue 13 problem 2: a large streamed body (a gzip bomb's worth, too) is handed out a slice per turn,
+    /// so the loop's other connections run in between.
+    @Test(arguments: [false, true])
+    func aLargeStreamedBodyIsHandedOutASliceAPerTurn(gzip: Bool) {
+        var h = Harness { $0.streamSliceBytes = 4096 }
+        let plain = [UInt8](repeating: 0x20, count: 4 << 20)
+        let body = gzip ? GzipDeflater.gzip(plain) : Array(plain[..<(100 * 1024)])
+        let head = "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n"
+            + (gzip ? "Content-Encoding: gzip\r\n" : "") + "\r\n"
+        var a = h.take(h.machine.received(Array(head.utf8) + body, now: 0))
+        #expect(h.app.counter.sizes.reduce(0, +) <= 4096)  // one slice in the event that brought it all
+        var turns = 1
+        while a.resume {
+            if h.machine.exchange?.hasPendingBody == true { #expect(!a.read) }  // no more input while a piece waits
+            a = h.take(h.machine.resume(now: 0))
+            turns += 1
+        }
+        let sizes = h.app.counter.sizes
+        #expect(sizes.allSatisfy { $0 <= 4096 })
+        #expect(sizes.reduce(0, +) == (gzip ? plain.count : body.count))
+        #expect(turns >= sizes.reduce(0, +) / 4096)
+        #expect(h.app.statuses == [200])
     }
 
     // MARK: request ids and reports
