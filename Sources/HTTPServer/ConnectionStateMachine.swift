@@ -126,7 +126,7 @@ struct ConnectionStateMachine {
         guard !isClosed else { return .closed }
         if exchange == nil && parser.isIdle && headStartedAt == nil { headStartedAt = now }
         parser.append(bytes)
-        turnBudget = config.streamSliceBytes  // a new turn
+        turnBudget = max(config.streamSliceBytes, 1024)  // a new turn
         process(now: now)
         return actions(now: now)
     }
@@ -190,7 +190,7 @@ struct ConnectionStateMachine {
     /// The loop's other connections had their turn: goes on with the work left (`ConnectionActions.resume`).
     mutating func resume(now: Int64) -> ConnectionActions {
         guard !isClosed else { return .closed }
-        turnBudget = config.streamSliceBytes
+        turnBudget = max(config.streamSliceBytes, 1024)
         process(now: now)
         return actions(now: now)
     }

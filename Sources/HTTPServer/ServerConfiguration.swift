@@ -37,7 +37,7 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGraceMs = 10_000
     /// Body bytes (inflated) a streaming handler is given per turn of its event loop: the other connections
     /// of the loop run between turns, so one large batch never stalls them for longer than pricing this
-    /// much takes (about 1-3 ms of small member-months).
+    /// much takes (about 1-3 ms of small member-months). At least 1024.
     public var streamSliceBytes = 16 * 1024
     /// Responses at least this large are gzip-compressed when the client accepts it.
     public var gzipMinBytes = 1024

@@ -110,7 +110,7 @@ public final class PricingService: HTTPHandler {
         case "application/x-ndjson", "application/jsonl", "application/ndjson":
             return .streaming(maxBodyBytes: config.maxBatchBodyBytes, NDJSONBatch(service: self, pricer: pricer))
         case "application/json":
-            return .buffered(maxBodyBytes: config.maxBatchArrayBytes) { [self] request in priceArray(request.body, pricer) }
+            return .streaming(maxBodyBytes: config.maxBatchArrayBytes, JSONArrayBatch(service: self, pricer: pricer))
         default:
             return .respond((unsupportedMediaType(mediaType, "application/x-ndjson or application/json")))
         }
@@ -169,37 +169,6 @@ public final class PricingService: HTTPHandler {
     }
 
     // MARK: pieces
-
-    func priceArray(_ body: [UInt8], _ pricer: Pricer) -> HTTPResponse {
-        // The array is split into its elements' byte ranges, each priced like an NDJSON line.
-        var ranges: [Range<Int>] = []
-        do {
-            try body.withUnsafeBufferPointer { buf throws(JSONSyntaxError) in
-                var r = JSONReader(buf)
-                guard try r.peekKind() == .array else { throw JSONSyntaxError(offset: r.offset, reason: "expected an array of member-months") }
-                try r.beginArray()
-                var first = true
-                while try r.nextElement(first: &first) {
-                    _ = try r.peekKind()
-                    let start = r.offset
-                    try r.skipValue()
-                    ranges.append(start..<r.offset)
-                }
-                try r.finish()
-            }
-        } catch {
-            return problemResponse(.syntax(error))
-        }
-        var w = JSONWriter(capacity: ranges.count * 1500 + 16)
-        w.beginArray()
-        for (i, range) in ranges.enumerated() {
-            let result = body.withUnsafeBufferPointer { pricer.price(json: UnsafeBufferPointer(rebasing: $0[range])) }
-            metrics.priced(result)
-            BatchPricer.writeItem(line: i + 1, result, to: &w)
-        }
-        w.endArray()
-        return HTTPResponse(status: 200, contentType: "application/json", body: w.bytes)
-    }
 
     func ruleSetsJSON() -> [UInt8] {
         let book = currentPricer.book
@@ -305,6 +274,26 @@ final class NDJSONBatch: StreamingHandler {
     }
 
     func abort() {}  // nothing to release; the server reports the outcome (`responded`)
+}
+
+/// Streams a JSON-array batch: each element priced as soon as it is complete, the answer array written as it goes.
+final class JSONArrayBatch: StreamingHandler {
+    var batch: ArrayBatchPricer
+
+    init(service: PricingService, pricer: Pricer) {
+        batch = ArrayBatchPricer(pricer: pricer, maxElementBytes: service.config.maxPriceBodyBytes)
+        batch.onResult = { [metrics = service.metrics] in metrics.priced($0) }
+    }
+
+    func responseHead() -> (status: Int, headers: HTTPHeaders) {
+        (batch.status, HTTPHeaders([("Content-Type", batch.status == 200 ? "application/json" : "application/problem+json")]))
+    }
+
+    func consume(_ bytes: [UInt8], into out: inout [UInt8]) { bytes.withUnsafeBytes { batch.feed($0, into: &out) } }
+
+    func finish(into out: inout [UInt8]) { batch.finish(into: &out) }
+
+    func abort() {}
 }
 
 /// Compares two byte strings in time that depends only on their lengths.

@@ -14,7 +14,7 @@ public struct ServiceConfiguration: Sendable {
     public var maxPriceBodyBytes = 1 << 20
     /// Body limit of `POST /v1/claims/price/batch` (inflated); NDJSON is streamed, so this is a sanity cap.
     public var maxBatchBodyBytes = 1 << 30
-    /// Items in a JSON-array batch body (held in memory, unlike NDJSON).
+    /// Body limit of a JSON-array batch (inflated); streamed like NDJSON, so this too is a sanity cap.
     public var maxBatchArrayBytes = 64 << 20
     /// Peers whose `X-Forwarded-For` is believed for the access log's client address.
     public var trustedProxies: [String] = []
@@ -41,6 +41,7 @@ public struct ServiceConfiguration: Sendable {
         ("bodyTimeoutMs", \.server.bodyTimeoutMs), ("minBodyBytesPerSecond", \.server.minBodyBytesPerSecond),
         ("bodyRateGraceMs", \.server.bodyRateGraceMs), ("idleTimeoutMs", \.server.idleTimeoutMs), ("writeTimeoutMs", \.server.writeTimeoutMs),
         ("shutdownGraceMs", \.server.shutdownGraceMs), ("gzipMinBytes", \.server.gzipMinBytes),
+        ("streamSliceBytes", \.server.streamSliceBytes),
         ("maxPriceBodyBytes", \.maxPriceBodyBytes), ("maxBatchBodyBytes", \.maxBatchBodyBytes), ("maxBatchArrayBytes", \.maxBatchArrayBytes),
         ("logBufferBytes", \.logBufferBytes),
     ]
