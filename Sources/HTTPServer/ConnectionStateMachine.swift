@@ -414,8 +414,8 @@ struct ConnectionStateMachine {
                 var failure: GzipError?
                 let consumed = ex.pending.withUnsafeBytes { p -> Int in
                     do throws(GzipError) {
-                        return try inflater.inflate(UnsafeRawBufferPointer(rebasing: p[ex.pendingIndex...]), into: &bytes,
-                                                    maxOutput: turnBudget)
+                        let rest = UnsafeRawBufferPointer(rebasing: p[ex.pendingIndex...])
+                        return try inflater.inflate(rest, into: &bytes, maxOutput: turnBudget)
                     } catch {
                         failure = error
                         return 0
@@ -658,6 +658,7 @@ extension ConnectionStateMachine {
 
 func isCompressible(_ contentType: String?) -> Bool {
     guard let t = contentType else { return false }
-    return asciiContainsLowercased(t, "text/") || asciiContainsLowercased(t, "json") || asciiContainsLowercased(t, "yaml")
-        || asciiContainsLowercased(t, "xml") || asciiContainsLowercased(t, "javascript")
+    return asciiContainsLowercased(t, "text/") || asciiContainsLowercased(t, "json")
+        || asciiContainsLowercased(t, "yaml") || asciiContainsLowercased(t, "xml")
+        || asciiContainsLowercased(t, "javascript")
 }

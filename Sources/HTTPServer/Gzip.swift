@@ -117,7 +117,8 @@ public final class GzipInflater {
 
     /// Inflates from `input` until `maxOutput` bytes are produced or the input is used up (so one gzip
     /// bomb never inflates at once); returns how many input bytes it consumed.
-    public func inflate(_ input: UnsafeRawBufferPointer, into out: inout [UInt8], maxOutput: Int) throws(GzipError) -> Int {
+    public func inflate(_ input: UnsafeRawBufferPointer, into out: inout [UInt8],
+                        maxOutput: Int) throws(GzipError) -> Int {
         if isFinished {
             if input.count > 0 { throw .corrupt }  // data after the gzip member's end
             return 0

@@ -253,7 +253,11 @@ public struct JSONArraySplitter {
             emitTrimmed(tail, emit)
         } else {
             keep(tail)
-            if elementBytes > maxElementBytes + 64 { emit(.tooLong) } else { pending.withUnsafeBufferPointer { emitTrimmed($0, emit) } }
+            if elementBytes > maxElementBytes + 64 {
+                emit(.tooLong)
+            } else {
+                pending.withUnsafeBufferPointer { emitTrimmed($0, emit) }
+            }
             pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
         }
         elementBytes = 0
@@ -311,8 +315,8 @@ public struct ArrayBatchPricer {
             result = pricer.price(json: bytes)
             onResult?(result)
         case .tooLong:
-            result = .failure(Problem(type: "urn:pros-pricer:problem:item-too-long", title: "Item too long", status: 413,
-                                      detail: "the item is longer than \(splitter.maxElementBytes) bytes"))
+            result = .failure(Problem(type: "urn:pros-pricer:problem:item-too-long", title: "Item too long",
+                                      status: 413, detail: "the item is longer than \(splitter.maxElementBytes) bytes"))
             onResult?(result)
         case let .syntaxError(e):
             if items == 0 {

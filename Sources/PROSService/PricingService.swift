@@ -55,46 +55,50 @@ public final class PricingService: HTTPHandler {
             allowed = "POST"
             methodAllowed = head.method == "POST"
         default:
-            return .respond((problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(head.path)")))
+            return .respond(problem(404, "urn:pros-pricer:problem:not-found", "Not found",
+                                    "no resource at \(head.path)"))
         }
         guard methodAllowed else {
             var r = problem(405, "urn:pros-pricer:problem:method-not-allowed", "Method not allowed", "\(path) allows \(allowed)")
             r.headers.add("Allow", allowed)
-            return .respond((r))
+            return .respond(r)
         }
         if path.hasPrefix("/v1/"), !config.apiKeys.isEmpty, !authorized(head) {
             var r = problem(401, "urn:pros-pricer:problem:unauthorized", "Unauthorized", "a valid Authorization: Bearer key is required")
             r.headers.add("WWW-Authenticate", "Bearer")
-            return .respond((r))
+            return .respond(r)
         }
         switch path {
         case "/healthz":
-            return .respond((json(200, #"{"status":"ok"}"#)))
+            return .respond(json(200, #"{"status":"ok"}"#))
         case "/readyz":
             let ready = server.withLock { $0?.isAcceptingWork ?? false }
-            if ready { return .respond((json(200, #"{"status":"ready"}"#))) }
+            if ready { return .respond(json(200, #"{"status":"ready"}"#)) }
             var r = json(503, #"{"status":"draining"}"#)
             r.headers.add("Retry-After", "1")
-            return .respond((r))
+            return .respond(r)
         case "/metrics":
             let open = server.withLock { $0?.openConnections ?? 0 }
-            return .respond((HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(metrics.render(openConnections: open, droppedLogLines: logger.droppedLines).utf8))))
+            let text = metrics.render(openConnections: open, droppedLogLines: logger.droppedLines)
+            return .respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8)))
         case "/openapi.yaml":
-            return .respond((HTTPResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))))
+            return .respond(HTTPResponse(status: 200, contentType: "application/yaml",
+                                         body: Array(OpenAPIDocument.yaml.utf8)))
         case "/v1/rule-sets":
-            return .respond((HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON())))
+            return .respond(HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON()))
         default:
             break
         }
         // POST routes: the body must be framed and typed.
         if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
-            return .respond((problem(411, "urn:pros-pricer:problem:length-required", "Length required", "send Content-Length or chunked Transfer-Encoding")))
+            return .respond(problem(411, "urn:pros-pricer:problem:length-required", "Length required",
+                                    "send Content-Length or chunked Transfer-Encoding"))
         }
         let mediaType = Self.mediaType(head.headers["content-type"])
         let pricer = currentPricer  // this request prices on the config it started with
         if path == "/v1/claims/price" {
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-                return .respond((unsupportedMediaType(mediaType, "application/json")))
+                return .respond(unsupportedMediaType(mediaType, "application/json"))
             }
             return .buffered(maxBodyBytes: config.maxPriceBodyBytes) { [self] request in
                 let result = pricer.price(json: request.body)
@@ -112,7 +116,7 @@ public final class PricingService: HTTPHandler {
         case "application/json":
             return .streaming(maxBodyBytes: config.maxBatchArrayBytes, JSONArrayBatch(service: self, pricer: pricer))
         default:
-            return .respond((unsupportedMediaType(mediaType, "application/x-ndjson or application/json")))
+            return .respond(unsupportedMediaType(mediaType, "application/x-ndjson or application/json"))
         }
     }
 
@@ -286,7 +290,8 @@ final class JSONArrayBatch: StreamingHandler {
     }
 
     func responseHead() -> (status: Int, headers: HTTPHeaders) {
-        (batch.status, HTTPHeaders([("Content-Type", batch.status == 200 ? "application/json" : "application/problem+json")]))
+        let type = batch.status == 200 ? "application/json" : "application/problem+json"
+        return (batch.status, HTTPHeaders([("Content-Type", type)]))
     }
 
     func consume(_ bytes: [UInt8], into out: inout [UInt8]) { bytes.withUnsafeBytes { batch.feed($0, into: &out) } }

@@ -109,7 +109,9 @@ import Testing
 
     static let get = "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n"
     static func ns(_ ms: Int64) -> Int64 { ms * 1_000_000 }
-    static func count(_ needle: String, in text: String) -> Int { text.split(separator: needle, omittingEmptySubsequences: false).count - 1 }
+    static func count(_ needle: String, in text: String) -> Int {
+        text.split(separator: needle, omittingEmptySubsequences: false).count - 1
+    }
 
     // MARK: the header deadline
 
@@ -181,8 +183,8 @@ import Testing
         // deadline, not the body's, decides.
         var h = Harness { $0.bodyTimeoutMs = 1_000; $0.writeTimeoutMs = 5_000; $0.minBodyBytesPerSecond = 0 }
         let big = String(repeating: "z", count: 300 * 1024)
-        var a = h.machine.received(Array("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n\(big)".utf8),
-                                   now: 0)
+        let request = "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n\(big)"
+        var a = h.machine.received(Array(request.utf8), now: 0)
         while a.resume { a = h.machine.resume(now: 0) }  // a slice a turn, until the answer backs up
         #expect(!a.read && a.write)
         a = h.machine.writeWouldBlock(now: 0)
@@ -296,11 +298,13 @@ import Testing
 
     @Test(arguments: [
         ("GARBAGE\r\n\r\n", 400),
-        ("GET /ok HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\n" + String(repeating: "X: y\r\n", count: 200) + "\r\n", 431),
+        ("GET /ok HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\n" + String(repeating: "X: y\r\n", count: 200) + "\r\n",
+         431),
         ("GET /ok HTTP/2.0\r\nHost: x\r\n\r\n", 505),
         ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
         ("POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\nContent-Length: 5000\r\n\r\n", 413),
-        ("POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\n", 415),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\n",
+         415),
     ])
     func theServersOwnAnswersCarryARequestIDAndAreReportedOnce(request: String, status: Int) {
         var h = Harness()

@@ -8,7 +8,8 @@ extension LiveTests {
         /// A request whose body is still arriving keeps the server draining.
         static func startSlowRequest(port: Int) -> Int32 {
             let fd = connectLoopback(port: port)
-            let head = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"
+            let head = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 50\r\n\r\n{"
             _ = Array(head.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             return fd
         }
@@ -24,8 +25,9 @@ extension LiveTests {
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_port = in_port_t(UInt16(s.server.port).bigEndian)
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let size = socklen_t(MemoryLayout<sockaddr_in>.size)
             let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, size) }
             }
             let err = errno
             close(fd)

@@ -219,10 +219,11 @@ extension LiveTests {
         let month = try fixtureRequest("mary")
         let before = residentKiB()
         resetPeakResident()
-        // "[", 24 MiB of months and whitespace, the last month, "]": streamed up chunked, the answer counted as it comes.
-        let r = Curl().streamUploadCounting(s.base + "/v1/claims/price/batch", headers: ["Content-Type: application/json"],
-                                            prefix: Array("[".utf8), block: block, repeats: blocks,
-                                            suffix: month + Array("]".utf8))
+        // "[", 24 MiB of months and whitespace, the last month, "]": streamed up chunked, the answer
+        // counted as it comes.
+        let r = Curl().streamUploadCounting(s.base + "/v1/claims/price/batch",
+                                            headers: ["Content-Type: application/json"], prefix: Array("[".utf8),
+                                            block: block, repeats: blocks, suffix: month + Array("]".utf8))
         let peak = peakResidentKiB() - before
         #expect(r.status == 200)
         #expect(r.items == blocks * monthsPerBlock + 1)

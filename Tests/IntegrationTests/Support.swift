@@ -106,7 +106,8 @@ final class Curl {
 
     /// `streamUpload`, also counting the items of a JSON-array answer and giving its last byte.
     func streamUploadCounting(_ url: String, headers: [String], prefix: [UInt8] = [], block: [UInt8], repeats: Int,
-                              suffix: [UInt8] = []) -> (status: Int, lines: Int, errorLines: Int, items: Int, lastByte: UInt8) {
+                              suffix: [UInt8] = [])
+        -> (status: Int, lines: Int, errorLines: Int, items: Int, lastByte: UInt8) {
         curl_easy_reset(handle)
         let sink = StreamSink(block: block, repeats: repeats)
         sink.prefix = prefix
@@ -122,13 +123,17 @@ final class Curl {
             let s = Unmanaged<StreamSink>.fromOpaque(ud!).takeUnretainedValue()
             if !s.prefix.isEmpty {
                 let count = min(size * n, s.prefix.count)
-                s.prefix.withUnsafeBytes { UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress!, byteCount: count) }
+                s.prefix.withUnsafeBytes {
+                    UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress!, byteCount: count)
+                }
                 s.prefix.removeFirst(count)
                 return count
             }
             guard s.remaining > 0 else {
                 let count = min(size * n, s.suffix.count)
-                s.suffix.withUnsafeBytes { UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress!, byteCount: count) }
+                s.suffix.withUnsafeBytes {
+                    UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress!, byteCount: count)
+                }
                 s.suffix.removeFirst(count)
                 return count
             }
