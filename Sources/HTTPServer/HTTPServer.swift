@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSystem
+import Logging
 import Synchronization
 
 public struct ServerStartError: Error, CustomStringConvertible {
@@ -12,6 +13,7 @@ public struct ServerStartError: Error, CustomStringConvertible {
 public final class HTTPServer: Sendable {
     public let config: ServerConfiguration
     let handler: any HTTPHandler
+    let logger: Logger
     let listenFd: Int32
     /// The bound port (useful with port 0).
     public let port: Int
@@ -24,9 +26,12 @@ public final class HTTPServer: Sendable {
     let requestIDPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16) + "-"
     nonisolated(unsafe) var loops: [EventLoop] = []  // written once in start() before any thread runs
 
-    public init(config: ServerConfiguration, handler: any HTTPHandler) throws(ServerStartError) {
+    /// `logger`: the server's own events (the drain); requests are the handler's to log (`responded`).
+    public init(config: ServerConfiguration, handler: any HTTPHandler,
+                logger: Logger = Logger(label: "http-server") { _ in SwiftLogNoOpLogHandler() }) throws(ServerStartError) {
         self.config = config
         self.handler = handler
+        self.logger = logger
         signal(SIGPIPE, SIG_IGN)
         let fd = csys_listen(config.host, Int32(config.port), Int32(config.listenBacklog))
         guard fd >= 0 else { throw ServerStartError(description: "cannot listen on \(config.host):\(config.port): \(String(cString: strerror(-fd)))") }
@@ -70,6 +75,8 @@ public final class HTTPServer: Sendable {
     /// request already received (the last on each connection with `Connection: close`) within
     /// `shutdownGraceMs`, closes idle connections.
     public func shutdown() {
+        logger.info("draining", metadata: ["openConnections": .stringConvertible(openConnections),
+                                          "graceMs": .stringConvertible(config.shutdownGraceMs)])
         draining.store(true, ordering: .releasing)
         for loop in loops { loop.wake() }
     }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import HTTPServer
+import Logging
 import PROSRules
 import Synchronization
 
@@ -13,7 +14,9 @@ public final class PricingService: HTTPHandler {
     let pricer: Mutex<Pricer>
     let server = Mutex<HTTPServer?>(nil)
 
-    public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = Logger()) {
+    /// `logger`: where the access log and the service's events go (a `JSONLogHandler` by default, whose
+    /// dropped lines `/metrics` reports).
+    public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = .json(JSONLog())) {
         self.config = config
         self.logger = logger
         pricer = Mutex(Pricer(book: book))
@@ -31,11 +34,11 @@ public final class PricingService: HTTPHandler {
             let book = try ConfigLoader.loadRuleBook(configDirectory: config.configDirectory)
             pricer.withLock { $0 = Pricer(book: book) }
             metrics.reloaded(ok: true)
-            logger.log("info", "config reloaded", [("digest", book.digest)])
+            logger.info("config reloaded", metadata: ["digest": .string(book.digest)])
             return true
         } catch {
             metrics.reloaded(ok: false)
-            logger.log("error", "config reload failed; keeping the loaded config", [("error", error.description)])
+            logger.error("config reload failed; keeping the loaded config", metadata: ["error": .string(error.description)])
             return false
         }
     }
@@ -79,7 +82,7 @@ public final class PricingService: HTTPHandler {
             return .respond(r)
         case "/metrics":
             let open = server.withLock { $0?.openConnections ?? 0 }
-            let text = metrics.render(openConnections: open, droppedLogLines: logger.droppedLines)
+            let text = metrics.render(openConnections: open, droppedLogLines: droppedLogLines)
             return .respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8)))
         case "/openapi.yaml":
             return .respond(HTTPResponse(status: 200, contentType: "application/yaml",
@@ -147,10 +150,18 @@ public final class PricingService: HTTPHandler {
         if record.routed { metrics.requestEnded() }  // route() counted it in flight
         guard config.accessLog else { return }
         let client = record.head.map { clientAddress($0, record.remoteAddress) } ?? record.remoteAddress
-        logger.log("info", "request", [("requestId", record.requestID), ("method", record.head?.method ?? "-"),
-                                       ("route", route), ("client", client)],
-                   numbers: [("status", record.status), ("bytes", record.bodyBytes),
-                             ("durationUs", Int(record.durationNs / 1000))])
+        logger.info("request", metadata: [
+            "requestId": .string(record.requestID), "method": .string(record.head?.method ?? "-"),
+            "route": .string(route), "client": .string(client), "status": .stringConvertible(record.status),
+            "bytes": .stringConvertible(record.bodyBytes), "durationUs": .stringConvertible(Int(record.durationNs / 1000)),
+        ])
+    }
+
+    /// Log lines dropped because the destination did not keep up (when the logger writes a `JSONLog`).
+    public var droppedLogLines: Int { (logger.handler as? JSONLogHandler)?.output.droppedLines ?? 0 }
+
+    /// The `JSONLog` behind the logger, if that is where it writes.
+    public var logOutput: JSONLog? { (logger.handler as? JSONLogHandler)?.output
     }
 
     /// The server's own errors as this service's problem documents (the one map from an HTTP-level

@@ -22,7 +22,7 @@ public struct ServiceConfiguration: Sendable {
     public var apiKeys: [String] = []
     public var accessLog = true
     /// Log lines waiting for a slow log destination, in bytes; beyond it lines are dropped and counted.
-    public var logBufferBytes = Logger.defaultMaxBufferedBytes
+    public var logBufferBytes = JSONLog.defaultMaxBufferedBytes
 
     public init() {}
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import HTTPServer
+import Logging
 import PROSRules
 import PROSService
 
@@ -13,7 +14,11 @@ func runServe(_ a: Arguments) -> Int32 {
         config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: a.options)
     } catch { fail("bad setting \(error)", code: 78) }
     let book = loadBook(config.configDirectory)
-    let service = PricingService(config: config, book: book, logger: Logger(maxBufferedBytes: config.logBufferBytes))
+    // Logging bootstrap: every logger of the process writes JSON lines through one bounded buffer.
+    let output = JSONLog(maxBufferedBytes: config.logBufferBytes)
+    LoggingSystem.bootstrap { _ in JSONLogHandler(output: output) }
+    let logger = Logger(label: "pros-pricer")
+    let service = PricingService(config: config, book: book, logger: logger)
 
     // Signals are taken synchronously by this thread; every other thread inherits the blocked mask.
     var set = sigset_t()
@@ -22,11 +27,15 @@ func runServe(_ a: Arguments) -> Int32 {
     pthread_sigmask(SIG_BLOCK, &set, nil)
 
     let server: HTTPServer
-    do { server = try HTTPServer(config: config.server, handler: service) } catch { fail(error.description, code: 69) }
+    do { server = try HTTPServer(config: config.server, handler: service, logger: logger) } catch {
+        fail(error.description, code: 69)
+    }
     service.attach(server)
     server.start()
-    service.logger.log("info", "listening", [("host", config.server.host), ("ruleSets", book.ruleSets.map(\.id).joined(separator: ",")),
-                                             ("digest", book.digest)], numbers: [("port", server.port)])
+    logger.info("listening", metadata: [
+        "host": .string(config.server.host), "ruleSets": .string(book.ruleSets.map(\.id).joined(separator: ",")),
+        "digest": .string(book.digest), "port": .stringConvertible(server.port),
+    ])
     while true {
         var sig: Int32 = 0
         guard sigwait(&set, &sig) == 0 else { continue }
@@ -34,12 +43,14 @@ func runServe(_ a: Arguments) -> Int32 {
             service.reload()
             continue
         }
-        service.logger.log("info", "shutting down", [("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")],
-                           numbers: [("graceMs", config.server.shutdownGraceMs)])
+        logger.info("shutting down", metadata: [
+            "signal": .string(sig == SIGTERM ? "SIGTERM" : "SIGINT"),
+            "graceMs": .stringConvertible(config.server.shutdownGraceMs),
+        ])
         server.shutdown()
         server.wait()
-        service.logger.log("info", "stopped")
-        service.logger.shutdown()  // every buffered line out before the process ends
+        logger.info("stopped")
+        output.shutdown()  // every buffered line out before the process ends
         return 0
     }
 }

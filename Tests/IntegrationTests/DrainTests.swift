@@ -34,7 +34,7 @@ extension LiveTests {
             #expect(rc == -1 && err == ECONNREFUSED, "a new connection was accepted by the kernel while draining")
             close(slow)
             s.server.wait()
-            s.service.logger.shutdown()
+            s.output.shutdown()
             close(s.logFd)
         }
 
@@ -59,7 +59,7 @@ extension LiveTests {
             #expect(ms < 2000, "the idle connection stayed open \(ms) ms into the drain")
             close(slow)
             s.server.wait()
-            s.service.logger.shutdown()
+            s.output.shutdown()
             close(s.logFd)
         }
     }

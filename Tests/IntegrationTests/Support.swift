@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import HTTPServer
+import Logging
 import PROSRules
 import PROSService
 import Testing
@@ -183,9 +184,11 @@ final class LiveService {
     let service: PricingService
     let logPath: String
     let logFd: Int32
+    /// Where the service's logger writes (swift-log, through `JSONLogHandler`).
+    let output: JSONLog
     var base: String { "http://127.0.0.1:\(server.port)" }
 
-    init(logger: Logger? = nil, _ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+    init(log: JSONLog? = nil, _ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
         var config = ServiceConfiguration()
         config.server.host = "127.0.0.1"
         config.server.port = 0
@@ -193,7 +196,8 @@ final class LiveService {
         configure(&config)
         logPath = NSTemporaryDirectory() + "pros-log-\(UUID().uuidString)"
         logFd = open(logPath, O_CREAT | O_WRONLY | O_APPEND, 0o600)
-        service = PricingService(config: config, book: RuleBook.builtIn(), logger: logger ?? Logger(fd: logFd))
+        output = log ?? JSONLog(fd: logFd)
+        service = PricingService(config: config, book: RuleBook.builtIn(), logger: .json(output))
         server = try HTTPServer(config: config.server, handler: service)
         service.attach(server)
         server.start()
@@ -202,12 +206,12 @@ final class LiveService {
     func stop() {
         server.shutdown()
         server.wait()
-        service.logger.shutdown()
+        output.shutdown()
         close(logFd)
     }
 
     var log: String {
-        service.logger.flush()
+        output.flush()
         return (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 }
