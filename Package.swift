@@ -20,7 +20,8 @@ let package = Package(
         // epoll, eventfd and accept4 wrappers: the Linux calls Glibc's Swift module does not import.
         .target(name: "CSystem"),
         // Our HTTP/1.1 server on POSIX sockets and epoll. Knows nothing of PROS.
-        .target(name: "HTTPServer", dependencies: ["CZlib", "CSystem", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPServer",
+                dependencies: ["CZlib", "CSystem", .product(name: "Logging", package: "swift-log")]),
         // The only place rules meet HTTP.
         .target(name: "PROSService",
                 dependencies: ["PROSRules", "HTTPServer", .product(name: "Logging", package: "swift-log")]),

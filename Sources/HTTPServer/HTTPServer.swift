@@ -28,7 +28,8 @@ public final class HTTPServer: Sendable {
 
     /// `logger`: the server's own events (the drain); requests are the handler's to log (`responded`).
     public init(config: ServerConfiguration, handler: any HTTPHandler,
-                logger: Logger = Logger(label: "http-server") { _ in SwiftLogNoOpLogHandler() }) throws(ServerStartError) {
+                logger: Logger = Logger(label: "http-server") { _ in SwiftLogNoOpLogHandler() })
+        throws(ServerStartError) {
         self.config = config
         self.handler = handler
         self.logger = logger

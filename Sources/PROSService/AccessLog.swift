@@ -230,7 +230,8 @@ final class LogSink: @unchecked Sendable {  // `pending`, `dropped`, `droppedCou
         dropped = 0
         pthread_mutex_unlock(lock)
         if lost > 0 {
-            JSONLog.withLine("warn", "log lines dropped: the log destination did not keep up", [], numbers: [("dropped", lost)]) {
+            let message = "log lines dropped: the log destination did not keep up"
+            JSONLog.withLine("warn", message, [], numbers: [("dropped", lost)]) {
                 batch.append(contentsOf: $0)
             }
         }

@@ -38,7 +38,8 @@ public final class PricingService: HTTPHandler {
             return true
         } catch {
             metrics.reloaded(ok: false)
-            logger.error("config reload failed; keeping the loaded config", metadata: ["error": .string(error.description)])
+            logger.error("config reload failed; keeping the loaded config",
+                         metadata: ["error": .string(error.description)])
             return false
         }
     }
@@ -153,7 +154,8 @@ public final class PricingService: HTTPHandler {
         logger.info("request", metadata: [
             "requestId": .string(record.requestID), "method": .string(record.head?.method ?? "-"),
             "route": .string(route), "client": .string(client), "status": .stringConvertible(record.status),
-            "bytes": .stringConvertible(record.bodyBytes), "durationUs": .stringConvertible(Int(record.durationNs / 1000)),
+            "bytes": .stringConvertible(record.bodyBytes),
+            "durationUs": .stringConvertible(Int(record.durationNs / 1000)),
         ])
     }
 
