@@ -4,7 +4,8 @@
 #  2. scripts/api-check.sh: openapi.yaml is valid OpenAPI 3.1, and schemathesis finds no 5xx and no
 #     undocumented answer from a live server;
 #     scripts/cli-check.sh: check-config and price, exit codes and output;
-#  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser and of the member-month decoder;
+#  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser, the connection state machine and
+#     the member-month decoder;
 #  4. scripts/dockerfile-steps.py: the Dockerfile's build and start steps, run outside Docker.
 # QUICK=1 runs step 1 only. Arguments go to `swift test` (for example --filter ServiceTests).
 set -euo pipefail
@@ -16,6 +17,7 @@ swift test --skip-build "$@"
 scripts/api-check.sh
 scripts/cli-check.sh
 scripts/fuzz.sh http "${FUZZ_SECONDS:-30}"
+scripts/fuzz.sh connection "${FUZZ_SECONDS:-30}"
 scripts/fuzz.sh decoder "${FUZZ_SECONDS:-30}"
 python3 scripts/dockerfile-steps.py
 echo "all tests passed"

@@ -165,7 +165,7 @@ struct ConnectionStateMachine {
     /// The client takes no more bytes for now.
     mutating func writeWouldBlock(now: Int64) -> ConnectionActions {
         guard !isClosed else { return .closed }
-        if writeStalledSince == nil { writeStalledSince = now }
+        if writeStalledSince == nil && pendingOutput > 0 { writeStalledSince = now }
         return actions(now: now)
     }
 
@@ -212,6 +212,7 @@ struct ConnectionStateMachine {
             close()
             return .closed
         }
+        if closeAfterWrite { return actions(now: now) }  // answered: only the write is left (else a second 408)
         if exchange != nil && wantsRead {
             if now - lastBodyProgress >= ms(config.bodyTimeoutMs) {
                 fail(408, "the request body stalled for \(config.bodyTimeoutMs) ms")
@@ -277,6 +278,7 @@ struct ConnectionStateMachine {
         func earliest(_ t: Int64) { a.deadline = min(a.deadline ?? t, t) }
         if let since = writeStalledSince, pendingOutput > 0 { earliest(since + ms(config.writeTimeoutMs)) }
         if isDraining { earliest(drainDeadline) }
+        if closeAfterWrite { return a }  // only the write's deadline is left (found by fuzzing: a stale header one)
         if exchange != nil && a.read {
             earliest(lastBodyProgress + ms(config.bodyTimeoutMs))
             if let due = bodyRateDeadline { earliest(due) }
@@ -498,6 +500,8 @@ struct ConnectionStateMachine {
                                 startedAt: headStartedAt ?? env.durationClock(), keepAlive: false, maxBody: 0)
         }
         exchange!.keepAlive = false
+        headStartedAt = nil
+        isWaitingForInput = false
         var r = handler.errorResponse(status: status, detail: detail, head: exchange!.head)
         if status == 503 && !r.headers.contains("retry-after") {
             r.headers.add("Retry-After", String(config.retryAfterSeconds))

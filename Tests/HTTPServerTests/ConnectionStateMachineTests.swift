@@ -145,6 +145,20 @@ import Testing
         #expect(h.last.deadline == Self.ns(9_999 + 75_000))  // now idle
     }
 
+    /// Found by fuzzing: a timer firing again before the 408 was written answered a second 408, and a stale
+    /// header deadline stayed armed.
+    @Test func aTimerFiringAgainAfterA408AddsNothing() {
+        var h = Harness { $0.headerTimeoutMs = 100; $0.writeTimeoutMs = 1_000 }
+        h.send("GET /ok HTTP/1.1\r\n", atMs: 0)
+        var a = h.machine.timerFired(now: Self.ns(200))  // the client reads nothing meanwhile
+        #expect(a.write && (a.deadline == nil || a.deadline! > Self.ns(200)))
+        a = h.machine.writeWouldBlock(now: Self.ns(200))
+        #expect(a.deadline == Self.ns(1_200))
+        a = h.machine.timerFired(now: Self.ns(300))
+        #expect(h.machine.withPendingOutput { Self.count("HTTP/1.1 408", in: String(decoding: $0, as: UTF8.self)) } == 1)
+        #expect(h.app.statuses == [408])
+    }
+
     // MARK: the body deadlines
 
     @Test func aBodyTrickledSlowerThanTheMinimumRateGets408() {
