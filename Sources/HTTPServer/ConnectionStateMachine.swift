@@ -45,6 +45,8 @@ struct ConnectionStateMachine {
     var requestsServed = 0
     var closeAfterWrite = false
     private(set) var isClosed = false
+    /// The client sent its FIN: nothing more will arrive.
+    var isPeerClosed = false
     var isDraining = false
     var drainDeadline: Int64 = 0
     /// Draining, and a read has yet to find the socket empty: an idle connection waits for it before closing.
@@ -114,7 +116,7 @@ struct ConnectionStateMachine {
     /// Interest in reading: not while output backs up, while enough input waits unparsed, or while a
     /// streamed body piece waits for its turns.
     var wantsRead: Bool {
-        !isClosed && !closeAfterWrite && pendingOutput < Self.highWater
+        !isClosed && !closeAfterWrite && !isPeerClosed && pendingOutput < Self.highWater
             && parser.bufferedCount < config.maxRequestLineBytes + config.maxHeaderBytes + 65536
             && exchange?.hasPendingBody != true
     }
@@ -135,12 +137,14 @@ struct ConnectionStateMachine {
         bytes.withUnsafeBytes { received($0, now: now) }
     }
 
-    /// The client closed its side: what is owed is written, then the connection closes.
+    /// The client closed its side (RFC 9112 §9.6: it may half-close after its request): what has arrived
+    /// is still answered (a batch whose last slices wait, pipelined requests), then the connection closes;
+    /// a request still missing bytes is abandoned (499).
     mutating func peerClosed(now: Int64) -> ConnectionActions {
         guard !isClosed else { return .closed }
-        abandonExchange(status: 499)
-        closeAfterWrite = true
-        if pendingOutput == 0 { close() }
+        isPeerClosed = true
+        turnBudget = max(config.streamSliceBytes, 1024)
+        process(now: now)
         return actions(now: now)
     }
 
@@ -256,6 +260,10 @@ struct ConnectionStateMachine {
     /// byte of a head the connection waits for, also when it was left over from the previous request.
     mutating func actions(now: Int64) -> ConnectionActions {
         if isClosed { return .closed }
+        if closeAfterWrite && pendingOutput == 0 {  // answered and written (or nothing owed): done
+            close()
+            return .closed
+        }
         if exchange == nil {
             if parser.isIdle { headStartedAt = nil }
             else if isWaitingForInput && headStartedAt == nil { headStartedAt = now }
@@ -309,6 +317,10 @@ struct ConnectionStateMachine {
             }
             guard let event else {
                 isWaitingForInput = true
+                if isPeerClosed {  // nothing more will come: what is incomplete is abandoned
+                    abandonExchange(status: 499)
+                    closeAfterWrite = true
+                }
                 return
             }
             switch event {

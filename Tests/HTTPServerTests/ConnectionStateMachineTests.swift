@@ -354,6 +354,18 @@ import Testing
         #expect(records.allSatisfy { $0.routed })
     }
 
+    /// RFC 9112 §9.6: a client may half-close once its request is sent; what arrived is still answered.
+    @Test func aClientThatHalfClosesAfterItsRequestsIsStillAnswered() {
+        var h = Harness { $0.streamSliceBytes = 1024 }
+        let body = String(repeating: "z", count: 10_000)
+        h.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n\(body)" + Self.get, atMs: 0)
+        var a = h.take(h.machine.peerClosed(now: 0))  // the body's slices and the GET behind it still wait
+        while a.resume { a = h.take(h.machine.resume(now: 0)) }
+        #expect(a.close)
+        #expect(h.app.counter.sizes.reduce(0, +) == 10_000)
+        #expect(h.app.statuses == [200, 200])
+    }
+
     @Test func aClientGoingAwayMidBodyIsReportedAs499() {
         var h = Harness()
         h.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nab", atMs: 0)
