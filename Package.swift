@@ -18,6 +18,10 @@ let package = Package(
         .library(name: "PROSRules", targets: ["PROSRules"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
     ],
+    dependencies: [
+        // The ecosystem's logging API; our JSON lines and bounded buffer are its LogHandler (PROSService).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         // A PROS-free JSON reader, writer and value tree: bytes in, values or typed errors out.
         .target(name: "JSON", swiftSettings: crossModule),
@@ -29,10 +33,14 @@ let package = Package(
         // epoll, eventfd and accept4 wrappers: the Linux calls Glibc's Swift module does not import.
         .target(name: "CSystem"),
         // Our HTTP/1.1 server on POSIX sockets and epoll. Knows nothing of PROS.
-        .target(name: "HTTPServer", dependencies: ["CZlib", "CSystem"]),
+        .target(name: "HTTPServer",
+                dependencies: ["CZlib", "CSystem", .product(name: "Logging", package: "swift-log")]),
         // The only place rules meet HTTP: routes, problem+json, config loading, metrics, logs.
-        .target(name: "PROSService", dependencies: ["PROSRules", "PROSWire", "JSON", "HTTPServer"]),
-        .executableTarget(name: "pros-pricer", dependencies: ["PROSService", "PROSWire", "PROSRules", "HTTPServer", "JSON"]),
+        .target(name: "PROSService",
+                dependencies: ["PROSRules", "PROSWire", "JSON", "HTTPServer", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "pros-pricer",
+                          dependencies: ["PROSService", "PROSWire", "PROSRules", "HTTPServer", "JSON",
+                                         .product(name: "Logging", package: "swift-log")]),
         // libcurl, used only by the integration tests as a real HTTP client.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -40,7 +48,9 @@ let package = Package(
             name: "PROSRulesTests", dependencies: ["PROSRules", "PROSWire", "JSON", "PROSService"],
             exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PROSService", "PROSWire", "HTTPServer", "PROSRules", "JSON", "CCurl"]),
+        .testTarget(name: "IntegrationTests",
+                    dependencies: ["PROSService", "PROSWire", "HTTPServer", "PROSRules", "JSON", "CCurl",
+                                   .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,18 +2,24 @@
 # Fuzzes with libFuzzer (swiftc -sanitize=fuzzer,address):
 #   scripts/fuzz.sh http [SECONDS]      the HTTP/1.1 request parser (fuzz/HTTPParserFuzz.swift)
 #   scripts/fuzz.sh decoder [SECONDS]   the member-month decoder, pricer and encoder (fuzz/DecoderFuzz.swift)
+#   scripts/fuzz.sh connection [SECONDS]  the connection state machine, random events, a fake clock
+#                                         (fuzz/ConnectionFuzz.swift)
 # SECONDS defaults to 60. Seeds come from fuzz/corpus/TARGET; what the run learns stays in
 # .build-fuzz/corpus-TARGET for the next run. A crash leaves .build-fuzz/crash-* and exits non-zero;
 # replay it with: .build-fuzz/TARGET .build-fuzz/crash-...
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh http|decoder [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh http|decoder|connection [SECONDS]}
 seconds=${2:-60}
+extra=()
 case "$target" in
   http) sources=(Sources/HTTPServer/HTTPParser.swift Sources/HTTPServer/HTTPTypes.swift Sources/HTTPServer/ServerConfiguration.swift fuzz/HTTPParserFuzz.swift); dict=() ;;
   decoder) sources=(Sources/JSON/*.swift Sources/PROSRules/*.swift Sources/PROSWire/*.swift
                     Sources/PROSService/Problem.swift fuzz/DecoderFuzz.swift); dict=(-dict=fuzz/json.dict) ;;
-  *) echo "unknown target $target (http or decoder)" >&2; exit 2 ;;
+  connection)
+    sources=(Sources/HTTPServer/{ConnectionStateMachine,Handler,HTTPParser,HTTPTypes,ServerConfiguration,Gzip}.swift
+             fuzz/ConnectionFuzz.swift); dict=(); extra=(-I Sources/CZlib -lz) ;;
+  *) echo "unknown target $target (http, decoder or connection)" >&2; exit 2 ;;
 esac
 mkdir -p .build-fuzz/corpus-"$target"
 bin=.build-fuzz/$target
@@ -25,7 +31,8 @@ if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
   for f in "${sources[@]}"; do
     sed -E '/^(@testable )?import (JSON|PROSRules|PROSWire|PROSService|HTTPServer)$/d' "$f" > "$flat/$(echo "$f" | tr / _)"
   done
-  swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" "$flat"/*.swift -o "$bin" 2>&1 \
+  swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" "${extra[@]}" "$flat"/*.swift \
+    -o "$bin" 2>&1 \
     | { grep -v "Cannot export local symbol" || true; }
   test "${PIPESTATUS[0]}" -eq 0
 fi

@@ -5,7 +5,8 @@
 #     undocumented answer from a live server;
 #     scripts/cli-check.sh: check-config and price, exit codes and output;
 #     scripts/web-check.py: the web page (GET /) in headless Chromium (installs chromium, chromium-driver, selenium);
-#  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser and of the member-month decoder;
+#  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser, the connection state machine and
+#     the member-month decoder;
 #  4. scripts/dockerfile-steps.py: the Dockerfile's build and start steps, run outside Docker;
 #     scripts/deploy-check.sh: the Kubernetes manifests (kubernetes-validate, checkov, hadolint, the pod
 #     started as the kubelet would start it).
@@ -20,6 +21,7 @@ scripts/api-check.sh
 scripts/cli-check.sh
 python3 scripts/web-check.py
 scripts/fuzz.sh http "${FUZZ_SECONDS:-30}"
+scripts/fuzz.sh connection "${FUZZ_SECONDS:-30}"
 scripts/fuzz.sh decoder "${FUZZ_SECONDS:-30}"
 python3 scripts/dockerfile-steps.py
 scripts/deploy-check.sh

@@ -4,15 +4,16 @@ import Glibc
 import CSystem
 import Synchronization
 
-func monotonicMs() -> Int64 {
+func monotonicNs() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
 /// One thread, one epoll instance, the connections it accepted. Level-triggered readiness;
 /// everything a connection does happens on this thread, so connections need no locks.
-final class EventLoop: @unchecked Sendable {  // confined: other threads call only `wake()` (an eventfd write) and `handOff` and read `load` (a Mutex and an Atomic)
+// Confined: other threads call only `wake()` (an eventfd write) and `handOff`, and read `load` (a Mutex, an Atomic).
+final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
     let config: ServerConfiguration
     let handler: any HTTPHandler
     unowned let server: HTTPServer
@@ -20,11 +21,15 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
     let wakeFd: Int32
     let listenFd: Int32
     var connections: [Int32: Connection] = [:]
+    /// Connections with work left for a later turn (a large streamed body, a slice at a time).
+    var ready: [Connection] = []
     /// One receive buffer for all of this loop's connections (they run one at a time on its thread).
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     var isDraining = false
-    var drainDeadline: Int64 = 0
     var listening = true
+    /// Request ids: a random prefix of the process, this loop's index, a counter (no atomics).
+    let requestIDPrefix: String
+    var requestCounter: UInt64 = 0
     var cachedSecond = 0
     var dateHeader = ""
     let tickMs: Int32
@@ -39,8 +44,9 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
     /// when this loop ends, so nothing is handed to it after.
     let inbox = Mutex<(items: [(fd: Int32, remote: String)], isClosed: Bool)>(([], false))
 
-    init(server: HTTPServer, listenFd: Int32) {
+    init(server: HTTPServer, listenFd: Int32, index: Int) {
         self.server = server
+        requestIDPrefix = server.requestIDPrefix + String(index, radix: 16) + "-"
         config = server.config
         handler = server.handler
         self.listenFd = listenFd
@@ -50,12 +56,20 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
         _ = csys_epoll_add(epfd, wakeFd, CSYS_EPOLLIN)
         // EPOLLEXCLUSIVE: one loop wakes per incoming connection, not all of them.
         _ = csys_epoll_add(epfd, listenFd, CSYS_EPOLLIN | CSYS_EPOLLEXCLUSIVE)
-        let shortest = [config.headerTimeoutMs, config.bodyTimeoutMs, config.idleTimeoutMs, config.writeTimeoutMs].min()!
+        let shortest = [config.headerTimeoutMs, config.bodyTimeoutMs, config.bodyRateGraceMs, config.idleTimeoutMs,
+                        config.writeTimeoutMs].min()!
         tickMs = Int32(min(250, max(5, shortest / 4)))
         refreshDate()
     }
 
     deinit { readBuffer.deallocate() }
+
+    func makeRequestID() -> String {
+        requestCounter += 1
+        return requestIDPrefix + String(requestCounter, radix: 16)
+    }
+
+    func durationClock() -> Int64 { monotonicNs() }
 
     func wake() { _ = csys_eventfd_signal(wakeFd) }
 
@@ -73,10 +87,11 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
     func run() {
         var fds = [Int32](repeating: 0, count: 256)
         var events = [UInt32](repeating: 0, count: 256)
-        var lastTick = monotonicMs()
+        var lastTick = monotonicNs()
+        let tickNs = Int64(tickMs) * 1_000_000
         while true {
-            let n = csys_epoll_wait(epfd, &fds, &events, 256, tickMs)
-            let now = monotonicMs()
+            let n = csys_epoll_wait(epfd, &fds, &events, 256, ready.isEmpty ? tickMs : 0)
+            let now = monotonicNs()
             refreshDate()
             if n > 0 {
                 for i in 0..<Int(n) {
@@ -84,20 +99,24 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
                     if fd == wakeFd {
                         csys_eventfd_drain(wakeFd)
                         adoptHandedOff(now: now)
-                    } else if fd == listenFd {
-                        if listening { acceptAll(now: now) }
+                    } else if listening && fd == listenFd {  // once closed, its number may come back as a connection
+                        acceptAll(now: now)
                     } else if let c = connections[fd] {
                         if events[i] & (CSYS_EPOLLIN | CSYS_EPOLLHUP | CSYS_EPOLLERR) != 0 { c.onReadable(now: now) }
-                        if !c.isClosed && events[i] & CSYS_EPOLLOUT != 0 { c.flush(now: now) }
+                        if !c.isClosed && events[i] & CSYS_EPOLLOUT != 0 { c.onWritable(now: now) }
                     }
                 }
             }
+            if !ready.isEmpty {  // one slice each, after every connection with I/O had its turn
+                let turn = ready
+                ready = []
+                for c in turn where !c.isClosed { c.resume(now: now) }
+            }
             if server.isDraining && !isDraining { startDraining(now: now) }
-            if now - lastTick >= Int64(tickMs) {
+            if now - lastTick >= tickNs {
                 lastTick = now
-                for c in Array(connections.values) { c.checkTimeouts(now: now) }
-                if isDraining {
-                    for c in Array(connections.values) where c.isIdle || now >= drainDeadline { c.close() }
+                for c in Array(connections.values) {
+                    if let due = c.deadline, due <= now { c.timerFired(now: now) }
                 }
             }
             if isDraining && connections.isEmpty && closeInboxIfEmpty() { break }
@@ -106,28 +125,38 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
         Glibc.close(epfd)
     }
 
+    /// The drain: the listening socket leaves this loop (the last loop to let go closes it, so the kernel
+    /// refuses new connections instead of queueing them), connections already queued are taken and served,
+    /// and every connection answers what it has received, then closes.
     func startDraining(now: Int64) {
         isDraining = true
-        drainDeadline = now + Int64(config.shutdownGraceMs)
-        if listening { _ = csys_epoll_del(epfd, listenFd); listening = false }
-        for c in Array(connections.values) {
-            if c.isIdle { c.close() } else { c.exchange?.keepAlive = false }
+        if listening {
+            _ = csys_epoll_del(epfd, listenFd)
+            listening = false
+            acceptAll(now: now, limit: Int.max)
+            if server.releaseListener() {
+                acceptAll(now: now, limit: Int.max)
+                Glibc.close(listenFd)
+            }
         }
+        let deadline = now + Int64(config.shutdownGraceMs) * 1_000_000
+        for c in Array(connections.values) { c.startDrain(deadline: deadline, now: now) }
     }
 
-    func acceptAll(now: Int64) {
+    func acceptAll(now: Int64, limit: Int = 64) {
         var addr = [CChar](repeating: 0, count: 64)
-        for _ in 0..<64 {
+        var accepted = 0
+        while accepted < limit {
             let fd = csys_accept(listenFd, &addr, Int32(addr.count))
             if fd < 0 { return }  // EAGAIN (another loop took it), or EMFILE: retried on the next wake
+            accepted += 1
             let remote = String(decoding: addr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if !server.reserveConnection() {
-                // Over the limit: a 503 with Retry-After, not silence.
-                let r = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: \(config.retryAfterSeconds)\r\nContent-Type: application/problem+json\r\nContent-Length: 102\r\nConnection: close\r\n\r\n"
-                let body = "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"too many open connections\"}"
-                let bytes = Array((r + String(body.padding(102))).utf8)
-                _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                handler.serverAnswered(status: 503, head: nil, remoteAddress: remote, routed: false)
+                // Over the limit: a 503 with Retry-After, not silence, made and accounted like any answer.
+                var m = ConnectionStateMachine(config: config, handler: handler, remoteAddress: remote, env: self,
+                                               now: now)
+                _ = m.refuse("too many open connections", now: now)
+                _ = m.withPendingOutput { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 Glibc.close(fd)
                 continue
             }
@@ -176,13 +205,15 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
         connections[fd] = c
         c.registeredEvents = CSYS_EPOLLIN | CSYS_EPOLLRDHUP
         _ = csys_epoll_add(epfd, fd, c.registeredEvents)
+        c.deadline = now + Int64(config.idleTimeoutMs) * 1_000_000
+        if isDraining { c.startDrain(deadline: now + Int64(config.shutdownGraceMs) * 1_000_000, now: now) }
     }
 
-    func updateInterest(_ c: Connection) {
+    func setInterest(_ c: Connection, read: Bool, write: Bool) {
         guard !c.isClosed else { return }
         var ev: UInt32 = 0
-        if c.wantsRead { ev |= CSYS_EPOLLIN | CSYS_EPOLLRDHUP }
-        if c.pendingOutput > 0 { ev |= CSYS_EPOLLOUT }
+        if read { ev |= CSYS_EPOLLIN | CSYS_EPOLLRDHUP }
+        if write { ev |= CSYS_EPOLLOUT }
         if ev != c.registeredEvents {
             c.registeredEvents = ev
             _ = csys_epoll_mod(epfd, c.fd, ev)
@@ -195,8 +226,4 @@ final class EventLoop: @unchecked Sendable {  // confined: other threads call on
         load.subtract(1, ordering: .relaxed)
         server.releaseConnection()
     }
-}
-
-extension String {
-    func padding(_ length: Int) -> String { count >= length ? self : self + String(repeating: " ", count: length - count) }
 }

@@ -111,6 +111,54 @@ public final class GzipInflater {
         if let failure { throw failure }
     }
 
+    /// True when the last bounded `inflate` stopped at its output limit: zlib may hold more output, and a
+    /// call with no new input gives it.
+    public private(set) var mayHaveOutput = false
+
+    /// Inflates from `input` until `maxOutput` bytes are produced or the input is used up (so one gzip
+    /// bomb never inflates at once); returns how many input bytes it consumed.
+    public func inflate(_ input: UnsafeRawBufferPointer, into out: inout [UInt8],
+                        maxOutput: Int) throws(GzipError) -> Int {
+        if isFinished {
+            if input.count > 0 { throw .corrupt }  // data after the gzip member's end
+            return 0
+        }
+        var chunk = [UInt8](repeating: 0, count: min(16 * 1024, max(maxOutput, 1)))
+        stream.pointee.next_in = input.count > 0
+            ? UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress) : nil
+        stream.pointee.avail_in = uInt(input.count)
+        defer { stream.pointee.next_in = nil }
+        var budget = maxOutput
+        mayHaveOutput = false
+        while true {
+            var rc: Int32 = Z_OK
+            let room = min(chunk.count, budget)
+            let produced: Int = chunk.withUnsafeMutableBytes { p in
+                stream.pointee.next_out = p.bindMemory(to: Bytef.self).baseAddress
+                stream.pointee.avail_out = uInt(room)
+                rc = CZlib.inflate(stream, Z_NO_FLUSH)
+                return room - Int(stream.pointee.avail_out)
+            }
+            totalOut += produced
+            if totalOut > maxOutputBytes { throw .tooLarge }
+            out.append(contentsOf: chunk[0..<produced])
+            budget -= produced
+            let consumed = input.count - Int(stream.pointee.avail_in)
+            if rc == Z_STREAM_END {
+                isFinished = true
+                if stream.pointee.avail_in != 0 { throw .corrupt }
+                return consumed
+            }
+            guard rc == Z_OK || rc == Z_BUF_ERROR else { throw .corrupt }
+            if budget <= 0 {
+                mayHaveOutput = true
+                return consumed
+            }
+            if stream.pointee.avail_in == 0 && stream.pointee.avail_out != 0 { return consumed }
+            if rc == Z_BUF_ERROR && produced == 0 { return consumed }
+        }
+    }
+
     /// Throws when the input ended before the gzip member did.
     public func finish() throws(GzipError) { if !isFinished { throw .corrupt } }
 }

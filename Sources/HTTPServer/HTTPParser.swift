@@ -155,7 +155,8 @@ public struct HTTPRequestParser {
         var i = line.startIndex
         while i < line.endIndex, let d = hexValue(line[i]) {
             digits += 1
-            guard digits <= 15 else { throw HTTPParseError(400, "chunk size too large") }
+            // Leading zeros are allowed (RFC 9112 §7.1: chunk-size = 1*HEXDIG); only the value is bounded.
+            guard size < 1 << 56 else { throw HTTPParseError(400, "chunk size too large") }
             size = size * 16 + d
             i += 1
         }
@@ -280,8 +281,13 @@ public struct HTTPRequestParser {
             headers.add(text(line.start, colon), text(a, b))
             if headers.count > limits.maxHeaderCount { throw HTTPParseError(431, "more than \(limits.maxHeaderCount) header fields") }
         }
-        if version == .http11 && headers.values("host").count != 1 {
+        let hosts = headers.values("host")
+        if version == .http11 && hosts.count != 1 {
             throw HTTPParseError(400, "an HTTP/1.1 request needs exactly one Host header")
+        }
+        // RFC 9112 §3.2: a Host with an invalid value (or more than one, in HTTP/1.0 too) is a 400.
+        if hosts.count > 1 || !(hosts.first.map(isValidHost) ?? true) {
+            throw HTTPParseError(400, "invalid Host header")
         }
         return HTTPRequestHead(method: text(requestLine.start, methodEnd), target: text(methodEnd + 1, targetEnd),
                                version: version, headers: headers)
@@ -363,4 +369,46 @@ func isToken(_ bytes: some Collection<UInt8>) -> Bool {
         }
     }
     return true
+}
+
+/// RFC 9110 §7.2 / RFC 3986 §3.2.2: `uri-host [ ":" port ]`, where `uri-host` is an IP literal in
+/// brackets or a reg-name (unreserved, percent-encoded and sub-delims characters; IPv4 is one too).
+func isValidHost(_ value: String) -> Bool {
+    var u = Substring(value).utf8[...]
+    if u.first == UInt8(ascii: "[") {
+        guard let close = u.firstIndex(of: UInt8(ascii: "]")) else { return false }
+        let literal = u[u.index(after: u.startIndex)..<close]
+        guard !literal.isEmpty, literal.allSatisfy({ isHostByte($0) || $0 == UInt8(ascii: ":") }) else { return false }
+        u = u[u.index(after: close)...]
+    } else {
+        let end = u.firstIndex(of: UInt8(ascii: ":")) ?? u.endIndex
+        var i = u.startIndex
+        while i < end {
+            let c = u[i]
+            if c == UInt8(ascii: "%") {
+                let a = u.index(after: i)
+                guard a < end, u.index(after: a) < end, hexValue(u[a]) != nil, hexValue(u[u.index(after: a)]) != nil
+                else { return false }
+                i = u.index(i, offsetBy: 3)
+                continue
+            }
+            guard isHostByte(c) else { return false }
+            i = u.index(after: i)
+        }
+        u = u[end...]
+    }
+    guard let colon = u.first else { return true }
+    return colon == UInt8(ascii: ":") && u.dropFirst().allSatisfy(isDigit)
+}
+
+/// unreserved / sub-delims (RFC 3986 §2.2, §2.3).
+func isHostByte(_ c: UInt8) -> Bool {
+    switch c {
+    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+    case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+    case UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
+         UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
+         UInt8(ascii: "="): true
+    default: false
+    }
 }

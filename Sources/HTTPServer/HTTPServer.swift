@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSystem
+import Logging
 import Synchronization
 
 public struct ServerStartError: Error, CustomStringConvertible {
@@ -12,17 +13,26 @@ public struct ServerStartError: Error, CustomStringConvertible {
 public final class HTTPServer: Sendable {
     public let config: ServerConfiguration
     let handler: any HTTPHandler
+    let logger: Logger
     let listenFd: Int32
     /// The bound port (useful with port 0).
     public let port: Int
     let connectionCount = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
     let finished = Mutex<[pthread_t]>([])
+    /// Loops still watching the listening socket: the last to let go at the drain closes it.
+    let listenerHolders = Atomic<Int>(0)
+    /// The first part of every request id this process makes (random, so ids differ across restarts).
+    let requestIDPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16) + "-"
     nonisolated(unsafe) var loops: [EventLoop] = []  // written once in start() before any thread runs
 
-    public init(config: ServerConfiguration, handler: any HTTPHandler) throws(ServerStartError) {
+    /// `logger`: the server's own events (the drain); requests are the handler's to log (`responded`).
+    public init(config: ServerConfiguration, handler: any HTTPHandler,
+                logger: Logger = Logger(label: "http-server") { _ in SwiftLogNoOpLogHandler() })
+        throws(ServerStartError) {
         self.config = config
         self.handler = handler
+        self.logger = logger
         signal(SIGPIPE, SIG_IGN)
         let fd = csys_listen(config.host, Int32(config.port), Int32(config.listenBacklog))
         guard fd >= 0 else { throw ServerStartError(description: "cannot listen on \(config.host):\(config.port): \(String(cString: strerror(-fd)))") }
@@ -34,7 +44,8 @@ public final class HTTPServer: Sendable {
     public func start() {
         let allowed = Self.allowedCPUs()
         let count = config.threads > 0 ? config.threads : Self.usableCPUs(allowed: allowed)
-        loops = (0..<count).map { _ in EventLoop(server: self, listenFd: listenFd) }
+        loops = (0..<count).map { EventLoop(server: self, listenFd: listenFd, index: $0) }
+        listenerHolders.store(count, ordering: .releasing)
         for (loop, cpu) in zip(loops, Self.pinPlan(loops: count, allowed: allowed, mode: config.pinThreads)) {
             loop.pinCPU = cpu
         }
@@ -61,20 +72,26 @@ public final class HTTPServer: Sendable {
     /// Open connections per event loop, in loop order: each new one goes to the least loaded loop.
     public var connectionsPerLoop: [Int] { loops.map { $0.load.load(ordering: .relaxed) } }
 
-    /// Stops accepting, lets in-flight requests finish within `shutdownGraceMs`, closes idle connections.
+    /// Stops accepting (the listening socket is closed, so new connections are refused), answers every
+    /// request already received (the last on each connection with `Connection: close`) within
+    /// `shutdownGraceMs`, closes idle connections.
     public func shutdown() {
+        logger.info("draining", metadata: ["openConnections": .stringConvertible(openConnections),
+                                          "graceMs": .stringConvertible(config.shutdownGraceMs)])
         draining.store(true, ordering: .releasing)
         for loop in loops { loop.wake() }
     }
 
     public var isDraining: Bool { draining.load(ordering: .acquiring) }
 
-    /// Blocks until every event loop has ended (after `shutdown()`), then closes the listening socket.
+    /// Blocks until every event loop has ended (after `shutdown()`; the last one closed the listening socket).
     public func wait() {
         let threads = finished.withLock { t -> [pthread_t] in let x = t; t = []; return x }
         for t in threads { pthread_join(t, nil) }
-        if !threads.isEmpty { close(listenFd) }
     }
+
+    /// A loop stops watching the listening socket; true for the last one, which closes it.
+    func releaseListener() -> Bool { listenerHolders.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
 
     /// The CPUs this process may use: online CPUs, narrowed by its affinity mask and its cgroup v2 CPU
     /// quota (`cpu.max`). A container limited to 2 CPUs on a 64-core node gets 2 event loops, not 64.

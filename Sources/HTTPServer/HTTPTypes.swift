@@ -53,14 +53,25 @@ public enum HTTPVersion: String, Sendable { case http10 = "HTTP/1.0", http11 = "
 /// A request's line and header section.
 public struct HTTPRequestHead: Sendable, Equatable {
     public var method: String
-    /// The request target as sent (origin-form: path and query).
+    /// The request target as sent: origin-form (path and query) or absolute-form (RFC 9112 §3.2.2).
     public var target: String
     public var version: HTTPVersion
     public var headers: HTTPHeaders
 
+    /// The target's path: without the query, and without the scheme and authority of an absolute-form
+    /// target (`http://host/healthz` is `/healthz`; RFC 9112 §3.2.2: a server MUST accept that form).
     public var path: Substring {
-        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) { return target[..<q] }
-        return target[...]
+        var rest = target[...]
+        let u = target.utf8
+        if u.first != UInt8(ascii: "/"), let colon = u.firstIndex(of: UInt8(ascii: ":")), colon > u.startIndex,
+           u[..<colon].allSatisfy(isSchemeByte), u[u.index(after: colon)...].starts(with: "//".utf8) {
+            let authority = target[u.index(colon, offsetBy: 3)...]
+            let end = authority.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
+            rest = end.map { authority[$0...] } ?? ""
+            if rest.utf8.first != UInt8(ascii: "/") { return "/" }  // `http://host` and `http://host?q` name "/"
+        }
+        if let q = rest.utf8.firstIndex(of: UInt8(ascii: "?")) { return rest[..<q] }
+        return rest
     }
 
     /// Whether the connection may stay open after this request (RFC 9112 §9.3).
@@ -153,5 +164,13 @@ func asciiContainsLowercased(_ haystack: String, _ needle: StaticString) -> Bool
             }
             return false
         }
+    }
+}
+
+/// ALPHA / DIGIT / "+" / "-" / "." (RFC 3986 §3.1).
+func isSchemeByte(_ c: UInt8) -> Bool {
+    switch c {
+    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): true
+    default: false
     }
 }

@@ -18,28 +18,63 @@ public protocol StreamingHandler: AnyObject {
     /// The body ended; appends the last response bytes.
     func finish(into out: inout [UInt8])
     /// The exchange ended without `finish` (client gone, bad body, timeout). Release resources only:
-    /// the server reports the outcome through `HTTPHandler.serverAnswered(..., routed: true)`.
+    /// the server reports the outcome through `HTTPHandler.responded`.
     func abort()
+}
+
+/// One request's outcome, reported once whoever answered it (the application, or the server itself for
+/// a parse error, a limit, a timeout, the connection cap), for access logs and metrics.
+public struct HTTPExchangeRecord: Sendable {
+    /// The client's `X-Request-ID` when valid, else a new one; the answer carries it.
+    public var requestID: String
+    /// Nil when the request head could not be parsed (or was never read: the over-cap `503`).
+    public var head: HTTPRequestHead?
+    public var remoteAddress: String
+    /// The answer's status; 499 when the client went away before the answer was complete.
+    public var status: Int
+    /// Response body bytes as sent (after gzip), 0 for `HEAD`.
+    public var bodyBytes: Int
+    /// From the request's first byte to its answer's last byte handed to the connection, in nanoseconds.
+    public var durationNs: Int64
+    /// Whether `HTTPHandler.route` was called for this request.
+    public var routed: Bool
+
+    public init(requestID: String, head: HTTPRequestHead?, remoteAddress: String, status: Int, bodyBytes: Int,
+                durationNs: Int64, routed: Bool) {
+        self.requestID = requestID
+        self.head = head
+        self.remoteAddress = remoteAddress
+        self.status = status
+        self.bodyBytes = bodyBytes
+        self.durationNs = durationNs
+        self.routed = routed
+    }
 }
 
 /// The application: routes request heads. Called on event-loop threads; must not block.
 public protocol HTTPHandler: Sendable {
     func route(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPRoute
-    /// A request the server itself answered or abandoned (parse error, limit, timeout; 499 when the client
-    /// went away or a started stream was cut): for access logs and metrics. `routed` is true when `route`
-    /// had returned `.buffered` or `.streaming` for it, whose handler then never answered.
-    func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String, routed: Bool)
+    /// The body of an answer the server makes itself (`status` 400, 408, 413, 414, 415, 417, 431, 501, 503,
+    /// 505): the one place an application turns the server's errors into its own problem documents. The
+    /// server adds `X-Request-ID`, `Retry-After` (503) and `Connection: close`.
+    func errorResponse(status: Int, detail: String, head: HTTPRequestHead?) -> HTTPResponse
+    /// Every request's outcome, once (see `HTTPExchangeRecord`).
+    func responded(_ record: HTTPExchangeRecord)
 }
 
 extension HTTPHandler {
-    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String, routed: Bool) {}
+    public func errorResponse(status: Int, detail: String, head: HTTPRequestHead?) -> HTTPResponse {
+        problemResponse(status, detail)
+    }
+
+    public func responded(_ record: HTTPExchangeRecord) {}
 }
 
-/// An RFC 9457 problem body for errors the server answers itself.
-func problemResponse(_ status: Int, _ detail: String, keepHeaders: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
-    var headers = keepHeaders
-    headers.add("Content-Type", "application/problem+json")
-    var json = "{\"type\":\"about:blank\",\"title\":\"" + reasonPhrase(status) + "\",\"status\":\(status),\"detail\":\""
+/// An RFC 9457 problem body (`type` defaults to `about:blank`).
+public func problemResponse(_ status: Int, _ detail: String, type: String = "about:blank",
+                            title: String? = nil) -> HTTPResponse {
+    var json = "{\"type\":\"" + type + "\",\"title\":\"" + (title ?? reasonPhrase(status)) + "\",\"status\":"
+    json += "\(status),\"detail\":\""
     for c in detail.unicodeScalars {
         switch c {
         case "\"": json += "\\\""
@@ -49,5 +84,11 @@ func problemResponse(_ status: Int, _ detail: String, keepHeaders: HTTPHeaders =
         }
     }
     json += "\"}"
-    return HTTPResponse(status: status, headers: headers, body: Array(json.utf8))
+    return HTTPResponse(status: status, contentType: "application/problem+json", body: Array(json.utf8))
+}
+
+/// Whether a client's `X-Request-ID` may be echoed: 1–128 visible ASCII characters.
+public func isValidRequestID(_ id: String) -> Bool {
+    let u = id.utf8
+    return (1...128).contains(u.count) && u.allSatisfy { $0 > 0x20 && $0 < 0x7F }
 }

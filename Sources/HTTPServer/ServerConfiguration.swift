@@ -24,12 +24,21 @@ public struct ServerConfiguration: Sendable {
     public var headerTimeoutMs = 10_000
     /// Longest wait between two reads of a request body (`408`).
     public var bodyTimeoutMs = 30_000
+    /// The slowest a request body may arrive once `bodyRateGraceMs` has passed, in bytes per second
+    /// (`408`); 0 turns the check off. A body trickled a byte at a time no longer holds its connection.
+    public var minBodyBytesPerSecond = 1024
+    /// Time a body gets before `minBodyBytesPerSecond` applies (and again after the server's own backpressure).
+    public var bodyRateGraceMs = 10_000
     /// An idle keep-alive connection is closed after this; longer than a proxy's usual 60 s upstream keep-alive.
     public var idleTimeoutMs = 75_000
     /// Longest wait for a client to accept more response bytes before the connection is dropped.
     public var writeTimeoutMs = 30_000
     /// Graceful shutdown: in-flight requests get this long before connections are closed.
     public var shutdownGraceMs = 10_000
+    /// Body bytes (inflated) a streaming handler is given per turn of its event loop: the other connections
+    /// of the loop run between turns, so one large batch never stalls them for longer than pricing this
+    /// much takes (about 1-3 ms of small member-months). At least 1024.
+    public var streamSliceBytes = 16 * 1024
     /// Responses at least this large are gzip-compressed when the client accepts it.
     public var gzipMinBytes = 1024
     public var gzipLevel: Int32 = 5

@@ -2,32 +2,110 @@
 import Glibc
 #endif
 import JSON
+import Logging
 import PROSRules
 import PROSWire
 
-/// Structured JSON logs, one line each, to a file descriptor (stderr by default).
-/// They carry request ids, never a body or a member id.
+/// swift-log's `LogHandler` for this service: each event one JSON line on a `JSONLog`
+/// (`{"ts", "level", "msg", then the metadata, keys sorted}`); integer metadata
+/// (`.stringConvertible(Int)`) are written as JSON numbers. Lines carry request ids, never a body or
+/// a member id.
+public struct JSONLogHandler: LogHandler {
+    public let output: JSONLog
+    public var metadata: Logging.Logger.Metadata = [:]
+    public var logLevel: Logging.Logger.Level = .info
+
+    public init(output: JSONLog, logLevel: Logging.Logger.Level = .info) {
+        self.output = output
+        self.logLevel = logLevel
+    }
+
+    public subscript(metadataKey key: String) -> Logging.Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var all = metadata
+        if let more = event.metadata { all.merge(more) { $1 } }
+        output.write(level: Self.name(event.level), message: event.message.description, metadata: all)
+    }
+
+    /// The level names of the line format (`warn`, not `warning`, as before swift-log).
+    static func name(_ level: Logging.Logger.Level) -> String {
+        switch level {
+        case .trace: "trace"
+        case .debug: "debug"
+        case .info: "info"
+        case .notice: "notice"
+        case .warning: "warn"
+        case .error: "error"
+        case .critical: "critical"
+        }
+    }
+}
+
+extension Logging.Logger {
+    /// A logger writing JSON lines to `output`.
+    public static func json(_ output: JSONLog, label: String = "pros-pricer") -> Logging.Logger {
+        Logging.Logger(label: label) { _ in JSONLogHandler(output: output) }
+    }
+}
+
+/// Structured JSON logs, one line each, to a file descriptor (stderr by default): the output behind
+/// `JSONLogHandler`.
 ///
 /// Lines go through a `LogSink`: an event loop only copies its line into a bounded buffer, and one
 /// writer thread writes the buffer out in batches. A slow or stuck log destination (a full pipe to a
 /// log shipper) therefore never stalls request handling: past `maxBufferedBytes` lines are dropped,
 /// counted (`pros_log_lines_dropped_total`) and reported in the next line written.
-public struct Logger: Sendable {
+public struct JSONLog: Sendable {
     public let fd: Int32
     public let enabled: Bool
     let sink: LogSink?
 
     public static let defaultMaxBufferedBytes = 4 << 20
 
-    public init(fd: Int32 = 2, enabled: Bool = true, maxBufferedBytes: Int = Logger.defaultMaxBufferedBytes) {
+    public init(fd: Int32 = 2, enabled: Bool = true, maxBufferedBytes: Int = JSONLog.defaultMaxBufferedBytes) {
         self.fd = fd
         self.enabled = enabled
         sink = enabled ? LogSink(fd: fd, maxBufferedBytes: maxBufferedBytes) : nil
     }
 
-    public func log(_ level: String, _ message: String, _ fields: [(String, String)] = [], numbers: [(String, Int)] = []) {
+    /// One line from a swift-log event.
+    func write(level: String, message: String, metadata: Logging.Logger.Metadata) {
         guard let sink else { return }
-        Self.withLine(level, message, fields, numbers: numbers) { sink.append($0) }  // whole lines only: they never interleave
+        var w = JSONWriter(capacity: 256)
+        w.beginObject()
+        w.field("ts", Self.timestamp())
+        w.field("level", level)
+        w.field("msg", message)
+        for key in metadata.keys.sorted() {
+            w.key(dynamic: key)
+            Self.write(metadata[key]!, to: &w)
+        }
+        w.endObject()
+        w.appendByte(0x0A)
+        w.withBytes { sink.append($0) }  // whole lines only: they never interleave
+    }
+
+    static func write(_ value: Logging.Logger.MetadataValue, to w: inout JSONWriter) {
+        switch value {
+        case let .string(s): w.string(s)
+        case let .stringConvertible(v):
+            if let n = v as? Int { w.int(n) } else { w.string(v.description) }
+        case let .array(items):
+            w.beginArray()
+            for item in items { write(item, to: &w) }
+            w.endArray()
+        case let .dictionary(members):
+            w.beginObject()
+            for key in members.keys.sorted() {
+                w.key(dynamic: key)
+                write(members[key]!, to: &w)
+            }
+            w.endObject()
+        }
     }
 
     /// One log line, a JSON object and a newline, handed to `body` without a copy.
@@ -54,7 +132,8 @@ public struct Logger: Sendable {
         var buf = [CChar](repeating: 0, count: 32)
         let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S", &tm)
         let ms = Int(ts.tv_nsec / 1_000_000)
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) + "." + String(ms + 1000).dropFirst() + "Z"
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) + "."
+            + String(ms + 1000).dropFirst() + "Z"
     }
 
     /// Writes out every buffered line now.
@@ -153,7 +232,8 @@ final class LogSink: @unchecked Sendable {  // `pending`, `dropped`, `droppedCou
         dropped = 0
         pthread_mutex_unlock(lock)
         if lost > 0 {
-            Logger.withLine("warn", "log lines dropped: the log destination did not keep up", [], numbers: [("dropped", lost)]) {
+            let message = "log lines dropped: the log destination did not keep up"
+            JSONLog.withLine("warn", message, [], numbers: [("dropped", lost)]) {
                 batch.append(contentsOf: $0)
             }
         }

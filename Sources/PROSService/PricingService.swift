@@ -3,6 +3,7 @@ import Glibc
 #endif
 import HTTPServer
 import JSON
+import Logging
 import PROSRules
 import PROSWire
 import Synchronization
@@ -14,19 +15,19 @@ public final class PricingService: HTTPHandler {
     public let logger: Logger
     let pricer: Mutex<Pricer>
     let server = Mutex<HTTPServer?>(nil)
-    let requestCounter = Atomic<UInt64>(0)
-    let requestIdPrefix: String
     /// The config folder's content as last reloaded or refused; reloads are serialized by this lock.
     let loadedDigest: Mutex<UInt64?>
 
-    /// `configDigest`: the config folder's `ConfigFolder.digest` taken before `book` was read from it
-    /// (nil: taken now), so a change made while it was being read still reloads at the next poll.
-    public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = Logger(), configDigest: UInt64? = nil) {
+    /// `logger`: where the access log and the service's events go (a `JSONLogHandler` by default, whose
+    /// dropped lines `/metrics` reports). `configDigest`: the config folder's `ConfigFolder.digest` taken
+    /// before `book` was read from it (nil: taken now), so a change made while it was being read still
+    /// reloads at the next poll.
+    public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = .json(JSONLog()),
+                configDigest: UInt64? = nil) {
         self.config = config
         self.logger = logger
         pricer = Mutex(Pricer(book: book))
         loadedDigest = Mutex(configDigest ?? config.configDirectory.map(ConfigFolder.digest))
-        requestIdPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
     public func attach(_ server: HTTPServer) { self.server.withLock { $0 = server } }
@@ -63,31 +64,21 @@ public final class PricingService: HTTPHandler {
             let book = try ConfigLoader.loadRuleBook(configDirectory: config.configDirectory)
             pricer.withLock { $0 = Pricer(book: book) }
             metrics.reloaded(ok: true)
-            logger.log("info", "config reloaded", [("trigger", trigger), ("digest", book.digest)])
+            logger.info("config reloaded", metadata: ["trigger": .string(trigger), "digest": .string(book.digest)])
             return true
         } catch {
             metrics.reloaded(ok: false)
-            logger.log("error", "config reload failed; keeping the loaded config",
-                       [("trigger", trigger), ("error", error.description)])
+            logger.error("config reload failed; keeping the loaded config",
+                         metadata: ["trigger": .string(trigger), "error": .string(error.description)])
             return false
         }
     }
 
     // MARK: routing
 
-    struct Context {
-        let requestId: String
-        let route: String
-        let method: String
-        let started: Int64
-        let client: String
-    }
-
     public func route(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPRoute {
-        let ctx = Context(requestId: requestId(head), route: routeTemplate(head.path), method: head.method,
-                          started: monotonicNs(), client: clientAddress(head, remoteAddress))
         metrics.requestStarted()
-        let path = ctx.route
+        let path = routeTemplate(head.path)
         let allowed: String
         let methodAllowed: Bool
         switch path {
@@ -101,65 +92,70 @@ public final class PricingService: HTTPHandler {
             allowed = "GET, HEAD"
             methodAllowed = head.method == "GET" || head.method == "HEAD"
         default:
-            return .respond(finish(ctx, problem(404, "urn:pros-pricer:problem:not-found", "Not found", "no resource at \(head.path)")))
+            return .respond(problem(404, "urn:pros-pricer:problem:not-found", "Not found",
+                                    "no resource at \(head.path)"))
         }
         guard methodAllowed else {
             var r = problem(405, "urn:pros-pricer:problem:method-not-allowed", "Method not allowed", "\(path) allows \(allowed)")
             r.headers.add("Allow", allowed)
-            return .respond(finish(ctx, r))
+            return .respond(r)
         }
         if path.hasPrefix("/v1/"), !config.apiKeys.isEmpty, !authorized(head) {
             var r = problem(401, "urn:pros-pricer:problem:unauthorized", "Unauthorized", "a valid Authorization: Bearer key is required")
             r.headers.add("WWW-Authenticate", "Bearer")
-            return .respond(finish(ctx, r))
+            return .respond(r)
         }
         switch path {
         case "/healthz":
-            return .respond(finish(ctx, json(200, #"{"status":"ok"}"#)))
+            return .respond(json(200, #"{"status":"ok"}"#))
         case "/readyz":
             let ready = server.withLock { $0?.isAcceptingWork ?? false }
-            if ready { return .respond(finish(ctx, json(200, #"{"status":"ready"}"#))) }
+            if ready { return .respond(json(200, #"{"status":"ready"}"#)) }
             var r = json(503, #"{"status":"draining"}"#)
             r.headers.add("Retry-After", "1")
-            return .respond(finish(ctx, r))
+            return .respond(r)
         case "/metrics":
             let open = server.withLock { $0?.openConnections ?? 0 }
-            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(metrics.render(openConnections: open, droppedLogLines: logger.droppedLines).utf8))))
+            let text = metrics.render(openConnections: open, droppedLogLines: droppedLogLines)
+            return .respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8)))
         case "/openapi.yaml":
-            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))))
+            return .respond(HTTPResponse(status: 200, contentType: "application/yaml",
+                                         body: Array(OpenAPIDocument.yaml.utf8)))
         case "/v1/rule-sets":
-            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON())))
+            return .respond(HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON()))
         case "/v1/findings":
-            return .respond(finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: Self.findingsJSON)))
+            return .respond(HTTPResponse(status: 200, contentType: "application/json", body: Self.findingsJSON))
         default:
-            if let page = WebPage.responses[path] { return .respond(finish(ctx, page)) }
+            if let page = WebPage.responses[path] { return .respond(page) }
         }
         // POST routes: the body must be framed and typed.
         if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
-            return .respond(finish(ctx, problem(411, "urn:pros-pricer:problem:length-required", "Length required", "send Content-Length or chunked Transfer-Encoding")))
+            return .respond(problem(411, "urn:pros-pricer:problem:length-required", "Length required",
+                                    "send Content-Length or chunked Transfer-Encoding"))
         }
         let mediaType = Self.mediaType(head.headers["content-type"])
         let pricer = currentPricer  // this request prices on the config it started with
         if path == "/v1/claims/price" {
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-                return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/json")))
+                return .respond(unsupportedMediaType(mediaType, "application/json"))
             }
             return .buffered(maxBodyBytes: config.maxPriceBodyBytes) { [self] request in
                 let result = pricer.price(json: request.body)
                 metrics.priced(result)
                 switch result {
-                case let .success(claim): return finish(ctx, HTTPResponse(status: 200, contentType: "application/json", body: claim.jsonBytes()))
-                case let .failure(p): return finish(ctx, problemResponse(p))
+                case let .success(claim):
+                    return HTTPResponse(status: 200, contentType: "application/json", body: claim.jsonBytes())
+                case let .failure(p): return problemResponse(p)
                 }
             }
         }
         switch mediaType {
         case "application/x-ndjson", "application/jsonl", "application/ndjson":
-            return .streaming(maxBodyBytes: config.maxBatchBodyBytes, NDJSONBatch(service: self, pricer: pricer, ctx: ctx))
+            return .streaming(maxBodyBytes: config.maxBatchBodyBytes, NDJSONBatch(service: self, pricer: pricer))
         case "application/json":
-            return .buffered(maxBodyBytes: config.maxBatchArrayBytes) { [self] request in finish(ctx, priceArray(request.body, pricer)) }
+            return .streaming(maxBodyBytes: config.maxBatchArrayBytes, JSONArrayBatch(service: self, pricer: pricer))
         default:
-            return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/x-ndjson or application/json")))
+            return .respond(unsupportedMediaType(mediaType, "application/x-ndjson or application/json"))
         }
     }
 
@@ -182,61 +178,49 @@ public final class PricingService: HTTPHandler {
         }
     }
 
-    public func serverAnswered(status: Int, head: HTTPRequestHead?, remoteAddress: String, routed: Bool) {
-        metrics.requestFinished(route: head.map { routeTemplate($0.path) } ?? "-", status: status, seconds: 0)
-        if routed { metrics.requestEnded() }  // route() counted it in flight
+    /// Every answer, the server's own included: the access log line and the request metrics, once.
+    public func responded(_ record: HTTPExchangeRecord) {
+        let route = record.head.map { routeTemplate($0.path) } ?? "-"
+        let seconds = Double(record.durationNs) / 1e9
+        metrics.requestFinished(route: route, status: record.status, seconds: seconds)
+        if record.routed { metrics.requestEnded() }  // route() counted it in flight
         guard config.accessLog else { return }
-        logger.log("info", "request", [("requestId", head.map(requestId) ?? "-"), ("method", head?.method ?? "-"),
-                                       ("route", head.map { routeTemplate($0.path) } ?? "-"), ("client", remoteAddress)],
-                   numbers: [("status", status), ("bytes", 0), ("durationUs", 0)])
+        let client = record.head.map { clientAddress($0, record.remoteAddress) } ?? record.remoteAddress
+        logger.info("request", metadata: [
+            "requestId": .string(record.requestID), "method": .string(record.head?.method ?? "-"),
+            "route": .string(route), "client": .string(client), "status": .stringConvertible(record.status),
+            "bytes": .stringConvertible(record.bodyBytes),
+            "durationUs": .stringConvertible(Int(record.durationNs / 1000)),
+        ])
     }
 
-    /// Completes a response: request id header, access log, metrics.
-    func finish(_ ctx: Context, _ response: HTTPResponse, bytes: Int? = nil) -> HTTPResponse {
-        var r = response
-        r.headers.add("X-Request-ID", ctx.requestId)
-        let seconds = Double(monotonicNs() - ctx.started) / 1e9
-        metrics.requestFinished(route: ctx.route, status: r.status, seconds: seconds)
-        metrics.requestEnded()
-        if config.accessLog {
-            logger.log("info", "request", [("requestId", ctx.requestId), ("method", ctx.method), ("route", ctx.route), ("client", ctx.client)],
-                       numbers: [("status", r.status), ("bytes", bytes ?? r.body.count), ("durationUs", Int(seconds * 1e6))])
+    /// Log lines dropped because the destination did not keep up (when the logger writes a `JSONLog`).
+    public var droppedLogLines: Int { (logger.handler as? JSONLogHandler)?.output.droppedLines ?? 0 }
+
+    /// The `JSONLog` behind the logger, if that is where it writes.
+    public var logOutput: JSONLog? { (logger.handler as? JSONLogHandler)?.output
+    }
+
+    /// The server's own errors as this service's problem documents (the one map from an HTTP-level
+    /// failure to `urn:pros-pricer:problem:...`).
+    public func errorResponse(status: Int, detail: String, head: HTTPRequestHead?) -> HTTPResponse {
+        let (name, title): (String, String) = switch status {
+        case 400: ("malformed-request", "Malformed request")
+        case 408: ("request-timeout", "Request timeout")
+        case 413: ("body-too-large", "Body too large")
+        case 414: ("uri-too-long", "URI too long")
+        case 415: ("unsupported-media-type", "Unsupported media type")
+        case 417: ("expectation-failed", "Expectation failed")
+        case 431: ("header-too-large", "Header section too large")
+        case 501: ("not-implemented", "Not implemented")
+        case 503: ("unavailable", "Service unavailable")
+        case 505: ("http-version-not-supported", "HTTP version not supported")
+        default: ("http-error", reasonPhrase(status))
         }
-        return r
+        return problem(status, "urn:pros-pricer:problem:" + name, title, detail)
     }
 
     // MARK: pieces
-
-    func priceArray(_ body: [UInt8], _ pricer: Pricer) -> HTTPResponse {
-        // The array is split into its elements' byte ranges, each priced like an NDJSON line.
-        var ranges: [Range<Int>] = []
-        do {
-            try body.withUnsafeBufferPointer { buf throws(JSONSyntaxError) in
-                var r = JSONReader(buf)
-                guard try r.peekKind() == .array else { throw JSONSyntaxError(offset: r.offset, reason: "expected an array of member-months") }
-                try r.beginArray()
-                var first = true
-                while try r.nextElement(first: &first) {
-                    _ = try r.peekKind()
-                    let start = r.offset
-                    try r.skipValue()
-                    ranges.append(start..<r.offset)
-                }
-                try r.finish()
-            }
-        } catch {
-            return problemResponse(.syntax(error))
-        }
-        var w = JSONWriter(capacity: ranges.count * 1500 + 16)
-        w.beginArray()
-        for (i, range) in ranges.enumerated() {
-            let result = body.withUnsafeBufferPointer { pricer.price(json: UnsafeBufferPointer(rebasing: $0[range])) }
-            metrics.priced(result)
-            BatchPricer.writeItem(line: i + 1, result, to: &w)
-        }
-        w.endArray()
-        return HTTPResponse(status: 200, contentType: "application/json", body: w.bytes)
-    }
 
     func ruleSetsJSON() -> [UInt8] {
         let book = currentPricer.book
@@ -318,14 +302,6 @@ public final class PricingService: HTTPHandler {
         return match
     }
 
-    func requestId(_ head: HTTPRequestHead) -> String {
-        if let id = head.headers["x-request-id"], (1...128).contains(id.utf8.count),
-           id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            return id
-        }
-        return requestIdPrefix + "-" + String(requestCounter.add(1, ordering: .relaxed).newValue, radix: 16)
-    }
-
     func clientAddress(_ head: HTTPRequestHead, _ peer: String) -> String {
         guard config.trustedProxies.contains(peer), let xff = head.headers.values("x-forwarded-for").last else { return peer }
         // The right-most address is the one the trusted proxy saw.
@@ -364,39 +340,48 @@ public final class PricingService: HTTPHandler {
 /// Streams an NDJSON batch: each input line priced and written out as soon as it is complete.
 final class NDJSONBatch: StreamingHandler {
     let service: PricingService
-    let ctx: PricingService.Context
     var batch: BatchPricer
-    var bytesOut = 0
 
-    init(service: PricingService, pricer: Pricer, ctx: PricingService.Context) {
+    init(service: PricingService, pricer: Pricer) {
         self.service = service
-        self.ctx = ctx
         batch = BatchPricer(pricer: pricer, maxLineBytes: service.config.maxPriceBodyBytes)
         batch.onResult = { [metrics = service.metrics] in metrics.priced($0) }
     }
 
     func responseHead() -> (status: Int, headers: HTTPHeaders) {
-        (200, HTTPHeaders([("Content-Type", "application/x-ndjson"), ("X-Request-ID", ctx.requestId)]))
+        (200, HTTPHeaders([("Content-Type", "application/x-ndjson")]))
     }
 
     func consume(_ bytes: [UInt8], into out: inout [UInt8]) {
         bytes.withUnsafeBytes { batch.feed($0, into: &out) }
-        bytesOut += out.count
     }
 
     func finish(into out: inout [UInt8]) {
         batch.finish(into: &out)
-        bytesOut += out.count
-        _ = service.finish(ctx, HTTPResponse(status: 200), bytes: bytesOut)
     }
 
-    func abort() {}  // nothing to release; the server reports the outcome (serverAnswered)
+    func abort() {}  // nothing to release; the server reports the outcome (`responded`)
 }
 
-func monotonicNs() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+/// Streams a JSON-array batch: each element priced as soon as it is complete, the answer array written as it goes.
+final class JSONArrayBatch: StreamingHandler {
+    var batch: ArrayBatchPricer
+
+    init(service: PricingService, pricer: Pricer) {
+        batch = ArrayBatchPricer(pricer: pricer, maxElementBytes: service.config.maxPriceBodyBytes)
+        batch.onResult = { [metrics = service.metrics] in metrics.priced($0) }
+    }
+
+    func responseHead() -> (status: Int, headers: HTTPHeaders) {
+        let type = batch.status == 200 ? "application/json" : "application/problem+json"
+        return (batch.status, HTTPHeaders([("Content-Type", type)]))
+    }
+
+    func consume(_ bytes: [UInt8], into out: inout [UInt8]) { bytes.withUnsafeBytes { batch.feed($0, into: &out) } }
+
+    func finish(into out: inout [UInt8]) { batch.finish(into: &out) }
+
+    func abort() {}
 }
 
 /// Compares two byte strings in time that depends only on their lengths.

@@ -16,7 +16,7 @@ public struct ServiceConfiguration: Sendable {
     public var maxPriceBodyBytes = 1 << 20
     /// Body limit of `POST /v1/claims/price/batch` (inflated); NDJSON is streamed, so this is a sanity cap.
     public var maxBatchBodyBytes = 1 << 30
-    /// Items in a JSON-array batch body (held in memory, unlike NDJSON).
+    /// Body limit of a JSON-array batch (inflated); streamed like NDJSON, so this too is a sanity cap.
     public var maxBatchArrayBytes = 64 << 20
     /// Peers whose `X-Forwarded-For` is believed for the access log's client address.
     public var trustedProxies: [String] = []
@@ -24,7 +24,7 @@ public struct ServiceConfiguration: Sendable {
     public var apiKeys: [String] = []
     public var accessLog = true
     /// Log lines waiting for a slow log destination, in bytes; beyond it lines are dropped and counted.
-    public var logBufferBytes = Logger.defaultMaxBufferedBytes
+    public var logBufferBytes = JSONLog.defaultMaxBufferedBytes
     /// How often `serve` polls the config folder's content and reloads (as SIGHUP does) when it changed; 0: never.
     public var configWatchMs = 10_000
 
@@ -42,8 +42,11 @@ public struct ServiceConfiguration: Sendable {
         ("maxConnections", \.server.maxConnections), ("maxRequestLineBytes", \.server.maxRequestLineBytes),
         ("maxHeaderBytes", \.server.maxHeaderBytes), ("maxHeaderCount", \.server.maxHeaderCount),
         ("maxRequestsPerConnection", \.server.maxRequestsPerConnection), ("headerTimeoutMs", \.server.headerTimeoutMs),
-        ("bodyTimeoutMs", \.server.bodyTimeoutMs), ("idleTimeoutMs", \.server.idleTimeoutMs), ("writeTimeoutMs", \.server.writeTimeoutMs),
+        ("bodyTimeoutMs", \.server.bodyTimeoutMs), ("minBodyBytesPerSecond", \.server.minBodyBytesPerSecond),
+        ("bodyRateGraceMs", \.server.bodyRateGraceMs), ("idleTimeoutMs", \.server.idleTimeoutMs),
+        ("writeTimeoutMs", \.server.writeTimeoutMs),
         ("shutdownGraceMs", \.server.shutdownGraceMs), ("gzipMinBytes", \.server.gzipMinBytes),
+        ("streamSliceBytes", \.server.streamSliceBytes),
         ("maxPriceBodyBytes", \.maxPriceBodyBytes), ("maxBatchBodyBytes", \.maxBatchBodyBytes), ("maxBatchArrayBytes", \.maxBatchArrayBytes),
         ("logBufferBytes", \.logBufferBytes), ("configWatchMs", \.configWatchMs),
     ]

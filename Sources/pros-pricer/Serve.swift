@@ -3,6 +3,7 @@ import Glibc
 #endif
 import HTTPServer
 import JSON
+import Logging
 import PROSRules
 import PROSWire
 import PROSService
@@ -16,8 +17,11 @@ func runServe(_ a: Arguments) -> Int32 {
     } catch { fail("bad setting \(error)", code: 78) }
     let seen = config.configDirectory.map(ConfigFolder.digest)  // before the files are read
     let book = loadBook(config.configDirectory)
-    let service = PricingService(config: config, book: book, logger: Logger(maxBufferedBytes: config.logBufferBytes),
-                                 configDigest: seen)
+    // Logging bootstrap: every logger of the process writes JSON lines through one bounded buffer.
+    let output = JSONLog(maxBufferedBytes: config.logBufferBytes)
+    LoggingSystem.bootstrap { _ in JSONLogHandler(output: output) }
+    let logger = Logger(label: "pros-pricer")
+    let service = PricingService(config: config, book: book, logger: logger, configDigest: seen)
 
     // Signals are taken synchronously by this thread; every other thread inherits the blocked mask.
     var set = sigset_t()
@@ -26,12 +30,16 @@ func runServe(_ a: Arguments) -> Int32 {
     pthread_sigmask(SIG_BLOCK, &set, nil)
 
     let server: HTTPServer
-    do { server = try HTTPServer(config: config.server, handler: service) } catch { fail(error.description, code: 69) }
+    do { server = try HTTPServer(config: config.server, handler: service, logger: logger) } catch {
+        fail(error.description, code: 69)
+    }
     service.attach(server)
     server.start()
-    let ruleSets = book.ruleSets.map(\.id).joined(separator: ",")
-    service.logger.log("info", "listening", [("host", config.server.host), ("ruleSets", ruleSets), ("digest", book.digest)],
-                       numbers: [("port", server.port), ("configWatchMs", config.configWatchMs)])
+    logger.info("listening", metadata: [
+        "host": .string(config.server.host), "ruleSets": .string(book.ruleSets.map(\.id).joined(separator: ",")),
+        "digest": .string(book.digest), "port": .stringConvertible(server.port),
+        "configWatchMs": .stringConvertible(config.configWatchMs),
+    ])
     // configWatchMs: between signals, poll the config folder's content (a ConfigMap update cannot send SIGHUP).
     let watchNs = config.configDirectory == nil ? 0 : Int64(config.configWatchMs) * 1_000_000
     var nextPoll = monotonicNow() + watchNs
@@ -55,12 +63,14 @@ func runServe(_ a: Arguments) -> Int32 {
             service.reload()
             continue
         }
-        service.logger.log("info", "shutting down", [("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")],
-                           numbers: [("graceMs", config.server.shutdownGraceMs)])
+        logger.info("shutting down", metadata: [
+            "signal": .string(sig == SIGTERM ? "SIGTERM" : "SIGINT"),
+            "graceMs": .stringConvertible(config.server.shutdownGraceMs),
+        ])
         server.shutdown()
         server.wait()
-        service.logger.log("info", "stopped")
-        service.logger.shutdown()  // every buffered line out before the process ends
+        logger.info("stopped")
+        output.shutdown()  // every buffered line out before the process ends
         return 0
     }
 }

@@ -80,9 +80,46 @@ import Testing
         ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
         ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400),
         ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+        // RFC 9112 §3.2: an invalid Host value is a 400 (issue 13 problem 5).
+        ("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a@b\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a:8x\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400),
+        ("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000000\r\n", 400),
     ])
     func malformedRequestsAreTypedErrors(text: String, status: Int) {
         #expect(Self.allSplits(text) == .error(status))
+    }
+
+    @Test(arguments: ["a", "example.com:8080", "127.0.0.1", "[::1]", "[::1]:80", "a%20b", "a,b", "", "host:"])
+    func validHostValuesAreAccepted(host: String) {
+        #expect(Self.allSplits("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n") != .error(400))
+    }
+
+    /// RFC 9112 §7.1: chunk-size = 1*HEXDIG, leading zeros included (issue 13 problem 5).
+    @Test func chunkSizesWithLeadingZerosAreAccepted() {
+        let text = "POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "00000000000000000005\r\nhello\r\n000000000000000000000\r\n\r\n"
+        #expect(Self.allSplits(text) == .events(["POST /p HTTP/1.1 Host: a|Transfer-Encoding: chunked", "body=hello"]))
+    }
+
+    /// RFC 9112 §3.2.2: an absolute-form target is accepted; its path is what routes (issue 13 problem 5).
+    @Test(arguments: [
+        ("http://x/healthz", "/healthz"), ("HTTP://x:80/a/b?q=1", "/a/b"), ("http://x", "/"), ("http://x?q", "/"),
+        ("/healthz?x=http://y/z", "/healthz"), ("*", "*"),
+    ])
+    func theRoutedPathOfATarget(target: String, path: String) {
+        guard case let .events(e) = Self.allSplits("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n") else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(e.first == "GET \(target) HTTP/1.1 Host: x")
+        let head = HTTPRequestHead(method: "GET", target: target, version: .http11, headers: HTTPHeaders())
+        #expect(head.path == path)
     }
 
     @Test(arguments: [(100, false), (101, true)])

@@ -62,4 +62,78 @@ import Testing
         #expect(lines[1].hasPrefix(#"{"line":4,"error":{"type":"urn:pros-pricer:problem:malformed-json""#))
         #expect(lines[2].hasPrefix(#"{"line":5,"result":"#))
     }
+
+    static func splitArray(_ text: String, cuts: [Int], max: Int = 30) -> [String] {
+        let bytes = Array(text.utf8)
+        var splitter = JSONArraySplitter(maxElementBytes: max)
+        var out: [String] = []
+        let emit: (JSONArraySplitter.Piece) -> Void = {
+            switch $0 {
+            case let .element(b): out.append(String(decoding: b, as: UTF8.self))
+            case .tooLong: out.append("<too long>")
+            case let .syntaxError(e): out.append("<error at \(e.offset): \(e.reason)>")
+            }
+        }
+        var start = 0
+        for end in cuts + [bytes.count] where end >= start {
+            bytes[start..<end].withUnsafeBytes { splitter.feed($0, emit) }
+            start = end
+        }
+        splitter.finish(emit)
+        return out
+    }
+
+    @Test(arguments: [
+        (#" [ {"a":[1,{"b":"],}"}]} , "x\"]" ,3, [] ,{}] "#, [#"{"a":[1,{"b":"],}"}]}"#, #""x\"]""#, "3", "[]", "{}"]),
+        ("[]", []),
+        (" [ ] ", []),
+        ("[\(String(repeating: "1", count: 31)), 1]", ["<too long>", "1"]),
+        ("[\(String(repeating: "1", count: 30))]", [String(repeating: "1", count: 30)]),
+        ("{}", ["<error at 0: expected an array of member-months>"]),
+        ("", ["<error at 0: expected an array of member-months>"]),
+        ("[1,]", ["1", "<error at 3: expected a member-month>"]),
+        ("[,1]", ["<error at 1: expected a member-month>"]),
+        ("[1 2}", ["<error at 4: unbalanced }>"]),
+        ("[1] x", ["1", "<error at 4: data after the array>"]),
+        ("[1, {\"a\": 2}", ["1", "<error at 12: the array is not closed>"]),
+    ] as [(String, [String])])
+    func anArraysElementsAreTheSameWhereverTheInputIsCut(text: String, expected: [String]) {
+        #expect(Self.splitArray(text, cuts: []) == expected)
+        for i in 0...text.utf8.count { #expect(Self.splitArray(text, cuts: [i]) == expected, "cut at \(i)") }
+        #expect(Self.splitArray(text, cuts: Array(0...text.utf8.count)) == expected, "byte at a time")
+    }
+
+    @Test func anArrayBatchIsAnsweredAsItIsRead() throws {
+        let month = try fixtureRequest("jorge")
+        let input = Array("[".utf8) + month + Array(",\n{bad} , ".utf8) + month + Array("]".utf8)
+        var batch = ArrayBatchPricer(pricer: Pricer(book: RuleBook.builtIn()), maxElementBytes: 1 << 20)
+        var out: [UInt8] = []
+        var sizes: [Int] = []
+        for i in stride(from: 0, to: input.count, by: 7) {
+            input[i..<min(i + 7, input.count)].withUnsafeBytes { batch.feed($0, into: &out) }
+            sizes.append(out.count)
+        }
+        #expect(sizes.first { $0 > 0 }! < out.count)  // the first answer went out before the array ended
+        batch.finish(into: &out)
+        let doc = try JSONValue.parse(out)
+        guard case let .array(items) = doc else { Issue.record("not an array"); return }
+        #expect(items.count == 3)
+        #expect(items[0]["line"] == .number("1") && items[0]["result"] != nil)
+        #expect(items[1]["error"]?["type"] == .string("urn:pros-pricer:problem:malformed-json"))
+        #expect(items[2]["line"] == .number("3") && items[2]["result"] != nil)
+    }
+
+    @Test func aBrokenArrayAfterAnswersEndsWithAnErrorItem() throws {
+        let month = try fixtureRequest("jorge")
+        var batch = ArrayBatchPricer(pricer: Pricer(book: RuleBook.builtIn()), maxElementBytes: 1 << 20)
+        var out: [UInt8] = []
+        (Array("[".utf8) + month + Array(", 7 x".utf8)).withUnsafeBytes { batch.feed($0, into: &out) }
+        batch.finish(into: &out)
+        guard case let .array(items) = try JSONValue.parse(out) else { Issue.record("not an array"); return }
+        #expect(items.count == 2)  // the month, then the error: "7 x" never ends
+        let offset = month.count + 6
+        #expect(items[1]["error"]?["detail"] == .string("invalid JSON at byte \(offset): the array is not closed"))
+        #expect(items[1]["error"]?["type"] == .string("urn:pros-pricer:problem:malformed-json"))
+        #expect(batch.status == 200)
+    }
 }

@@ -278,7 +278,81 @@ extension LiveTests {
         let grownKiB = residentKiB() - before
         #expect(grownKiB < 16 * 1024, "a \(blocks) MiB upload grew the process by \(grownKiB) KiB")
     }
+
+    /// Issue 13 problem 2: a JSON-array batch was held whole, and its whole answer built, in memory (a
+    /// 60 MB array peaked at 670 MiB; its gzip is a 209 KB upload). Now it streams like NDJSON.
+    static func arrayBlock(months: inout Int) throws -> [UInt8] {
+        let month = try fixtureRequest("mary")
+        let padding = [UInt8](repeating: 0x20, count: 1023) + [0x0A]
+        var block: [UInt8] = []
+        while block.count + month.count + 1 + 64 * padding.count <= 1 << 20 {
+            block += month + [UInt8(ascii: ",")]
+            for _ in 0..<64 { block += padding }
+            months += 1
+        }
+        return block
+    }
+
+    @Test func aLargeJSONArrayIsPricedWithBoundedMemory() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        var monthsPerBlock = 0
+        let block = try Self.arrayBlock(months: &monthsPerBlock)
+        let blocks = 24
+        let month = try fixtureRequest("mary")
+        let before = residentKiB()
+        resetPeakResident()
+        // "[", 24 MiB of months and whitespace, the last month, "]": streamed up chunked, the answer
+        // counted as it comes.
+        let r = Curl().streamUploadCounting(s.base + "/v1/claims/price/batch",
+                                            headers: ["Content-Type: application/json"], prefix: Array("[".utf8),
+                                            block: block, repeats: blocks, suffix: month + Array("]".utf8))
+        let peak = peakResidentKiB() - before
+        #expect(r.status == 200)
+        #expect(r.items == blocks * monthsPerBlock + 1)
+        #expect(r.lastByte == UInt8(ascii: "]"))
+        #expect(peak < 16 * 1024, "a \(blocks) MiB array peaked \(peak) KiB above the start")
+    }
+
+    @Test func aGzippedJSONArrayIsPricedWithBoundedMemory() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        var monthsPerBlock = 0
+        let block = try Self.arrayBlock(months: &monthsPerBlock)
+        let blocks = 48
+        let month = try fixtureRequest("mary")
+        let deflater = GzipDeflater(level: 9)
+        var gz: [UInt8] = []
+        deflater.compress(Array("[".utf8), finish: false, into: &gz)
+        for _ in 0..<blocks { deflater.compress(block, finish: false, into: &gz) }
+        deflater.compress(month + Array("]".utf8), finish: true, into: &gz)
+        #expect(gz.count < 1 << 20)  // 48 MiB inflated
+        let before = residentKiB()
+        resetPeakResident()
+        let r = Curl().request("POST", s.base + "/v1/claims/price/batch",
+                               headers: ["Content-Type: application/json", "Content-Encoding: gzip"], body: gz)
+        let peak = peakResidentKiB() - before
+        #expect(r.status == 200)
+        guard case let .array(items) = try JSONValue.parse(r.body) else { Issue.record("not an array"); return }
+        #expect(items.count == blocks * monthsPerBlock + 1)
+        // The answer itself (about \(r.body.count) bytes) is held by the client here, in this same process.
+        let answerKiB = r.body.count / 1024
+        #expect(peak - answerKiB < 16 * 1024, "a gzip of \(blocks) MiB peaked \(peak) KiB above the start")
+    }
 }
+}
+
+/// The peak resident set size of this process since the last `resetPeakResident()`, in KiB.
+func peakResidentKiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
+    return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? -1
+}
+
+/// Starts a new peak (`VmHWM`) at the current resident size (Linux `clear_refs`, value 5).
+func resetPeakResident() {
+    let fd = open("/proc/self/clear_refs", O_WRONLY)
+    if fd >= 0 { _ = write(fd, "5", 1); close(fd) }
 }
 
 /// Resident set size of this process, in KiB.

@@ -77,6 +77,50 @@ extension LiveTests {
             #expect(out.contains("Connection: close"))
         }
 
+        /// Issue 13, problem 1: a request and the first byte of the next in one write held the connection
+        /// forever (no header timer for left-over bytes, and no idle timeout since they looked busy); with
+        /// every slot held so, each new client got 503.
+        @Test func bytesLeftOverByARequestDoNotHoldItsConnectionPastTheHeaderTimeout() throws {
+            let s = try LiveService { $0.server.maxConnections = 3; $0.server.headerTimeoutMs = 300 }
+            defer { s.stop() }
+            let fds = (0..<3).map { _ in connectLoopback(port: s.server.port) }
+            defer { fds.forEach { close($0) } }
+            let get = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nG".utf8)
+            for fd in fds { _ = get.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+            for fd in fds {
+                let out = readUntilClosed(fd, waitMs: 3000)
+                #expect(out.hasPrefix("HTTP/1.1 200 OK"))
+                #expect(out.contains("HTTP/1.1 408 Request Timeout"), "no 408: \(out.count) bytes")
+            }
+            #expect(Curl().request("GET", s.base + "/healthz").status == 200)  // the slots are free again
+        }
+
+        /// Issue 13, problem 1: a body trickled a byte at a time, each within the gap allowed between reads.
+        @Test func aBodyTrickledByteByByteGets408AtTheMinimumRate() throws {
+            let s = try LiveService {
+                $0.server.bodyTimeoutMs = 30_000
+                $0.server.minBodyBytesPerSecond = 100
+                $0.server.bodyRateGraceMs = 300
+            }
+            defer { s.stop() }
+            let fd = connectLoopback(port: s.server.port)
+            defer { close(fd) }
+            var tv = timeval(tv_sec: 0, tv_usec: 100_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            let head = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n"
+            _ = Array(head.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var buf = [UInt8](repeating: 0, count: 4096)
+            var answer = ""
+            for _ in 0..<30 where answer.isEmpty {  // a byte every 100 ms: 10 B/s for up to 3 s
+                _ = send(fd, "{", 1, Int32(MSG_NOSIGNAL))
+                let n = recv(fd, &buf, buf.count, 0)
+                if n > 0 { answer = String(decoding: buf[0..<n], as: UTF8.self) }
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 408 "))
+            #expect(answer.contains("urn:pros-pricer:problem:request-timeout"))
+        }
+
         @Test func aClientThatStopsReadingIsDroppedAfterTheWriteTimeout() throws {
             let s = try LiveService { $0.server.writeTimeoutMs = 300 }
             defer { s.stop() }

@@ -27,7 +27,7 @@ extension LiveTests {
         var ends: [Int32] = [0, 0]
         #expect(pipe(&ends) == 0)  // nobody reads ends[0] yet: the pipe fills at 64 KiB, and write(2) blocks
         defer { close(ends[0]); close(ends[1]) }
-        let s = try LiveService(logger: Logger(fd: ends[1], maxBufferedBytes: 16 * 1024))
+        let s = try LiveService(log: JSONLog(fd: ends[1], maxBufferedBytes: 16 * 1024))
         let c = Curl()
         var answered = 0
         for i in 0..<1500 {  // about 300 KB of access log lines
@@ -36,7 +36,7 @@ extension LiveTests {
             answered += 1
         }
         #expect(answered == 1500)
-        let dropped = s.service.logger.droppedLines
+        let dropped = s.output.droppedLines
         #expect(dropped > 0)
         #expect(Curl().request("GET", s.base + "/metrics").text.contains("pros_log_lines_dropped_total \(dropped)"))
         // The reader comes back: the writer catches up and says what it dropped.
@@ -153,6 +153,17 @@ extension LiveTests {
         #expect(ids == ids.sorted())
     }
 
+    /// Issue 13 problem 5 (RFC 9112 §3.2.2, §3.2): absolute-form targets route; a bad Host is a 400.
+    @Test func anAbsoluteFormTargetIsRoutedAndABadHostRefused() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        let absolute = "GET http://x/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        let ok = rawExchange(port: s.server.port, Array(absolute.utf8))
+        #expect(ok.hasPrefix("HTTP/1.1 200 OK"))
+        let bad = rawExchange(port: s.server.port, Array("GET /healthz HTTP/1.1\r\nHost: a@b\r\n\r\n".utf8))
+        #expect(bad.hasPrefix("HTTP/1.1 400 ") && bad.contains("invalid Host header"))
+    }
+
     @Test func parseErrorsAreAnsweredThenClosed() throws {
         let s = try LiveService()
         defer { s.stop() }
@@ -216,7 +227,7 @@ extension LiveTests {
         #expect(text.hasPrefix("HTTP/1.1 200 OK"))
         #expect(text.contains("Connection: close"))
         s.server.wait()
-        s.service.logger.shutdown()
+        s.output.shutdown()
         close(s.logFd)
         #expect(openFDs() == baseline)
     }

@@ -2,6 +2,7 @@ import CCurl
 import Foundation
 import HTTPServer
 import JSON
+import Logging
 import PROSRules
 import PROSWire
 import PROSService
@@ -89,13 +90,31 @@ final class Curl {
         var tail: [UInt8] = []
         var lines = 0
         var errorLines = 0
+        /// The upload's first bytes, before the blocks, and its last, after them.
+        var prefix: [UInt8] = []
+        var suffix: [UInt8] = []
+        /// `{"line":` seen in the answer so far (items of a JSON-array answer), and the bytes of it matched.
+        var items = 0
+        var matched = 0
+        var lastByte: UInt8 = 0
         init(block: [UInt8], repeats: Int) { self.block = block; remaining = repeats }
     }
 
     /// Uploads `block` `repeats` times, chunked, without holding it all; counts the NDJSON answer's lines as they stream back.
-    func streamUpload(_ url: String, headers: [String], block: [UInt8], repeats: Int) -> (status: Int, lines: Int, errorLines: Int) {
+    func streamUpload(_ url: String, headers: [String], block: [UInt8], repeats: Int,
+                      suffix: [UInt8] = []) -> (status: Int, lines: Int, errorLines: Int) {
+        let r = streamUploadCounting(url, headers: headers, block: block, repeats: repeats, suffix: suffix)
+        return (r.status, r.lines, r.errorLines)
+    }
+
+    /// `streamUpload`, also counting the items of a JSON-array answer and giving its last byte.
+    func streamUploadCounting(_ url: String, headers: [String], prefix: [UInt8] = [], block: [UInt8], repeats: Int,
+                              suffix: [UInt8] = [])
+        -> (status: Int, lines: Int, errorLines: Int, items: Int, lastByte: UInt8) {
         curl_easy_reset(handle)
         let sink = StreamSink(block: block, repeats: repeats)
+        sink.prefix = prefix
+        sink.suffix = suffix
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }
         url.withCString { _ = CCurl_setopt_ptr(handle, CURLOPT_URL, $0) }
@@ -105,7 +124,22 @@ final class Curl {
         _ = CCurl_setopt_ptr(handle, CURLOPT_READDATA, box.toOpaque())
         _ = CCurl_setopt_read(handle) { ptr, size, n, ud in
             let s = Unmanaged<StreamSink>.fromOpaque(ud!).takeUnretainedValue()
-            guard s.remaining > 0 else { return 0 }
+            if !s.prefix.isEmpty {
+                let count = min(size * n, s.prefix.count)
+                s.prefix.withUnsafeBytes {
+                    UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress!, byteCount: count)
+                }
+                s.prefix.removeFirst(count)
+                return count
+            }
+            guard s.remaining > 0 else {
+                let count = min(size * n, s.suffix.count)
+                s.suffix.withUnsafeBytes {
+                    UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress!, byteCount: count)
+                }
+                s.suffix.removeFirst(count)
+                return count
+            }
             let count = min(size * n, s.block.count - s.offset)
             s.block.withUnsafeBytes { UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress! + s.offset, byteCount: count) }
             s.offset += count
@@ -115,7 +149,15 @@ final class Curl {
         _ = CCurl_setopt_ptr(handle, CURLOPT_WRITEDATA, box.toOpaque())
         _ = CCurl_setopt_write(handle) { ptr, size, n, ud in
             let s = Unmanaged<StreamSink>.fromOpaque(ud!).takeUnretainedValue()
+            let needle = Array(#"{"line":"#.utf8)
             for byte in UnsafeRawBufferPointer(start: ptr, count: size * n) {
+                s.lastByte = byte
+                if byte == needle[s.matched] {
+                    s.matched += 1
+                    if s.matched == needle.count { s.items += 1; s.matched = 0 }
+                } else {
+                    s.matched = byte == needle[0] ? 1 : 0
+                }
                 if byte == 0x0A {
                     s.lines += 1
                     if String(decoding: s.tail.prefix(40), as: UTF8.self).contains(#","error":"#) { s.errorLines += 1 }
@@ -127,7 +169,7 @@ final class Curl {
             return size * n
         }
         let status = perform(headers: headers + ["Transfer-Encoding: chunked"])
-        return (status, sink.lines, sink.errorLines)
+        return (status, sink.lines, sink.errorLines, sink.items, sink.lastByte)
     }
 
     /// New connections opened by the last transfer (0 when it reused one).
@@ -144,9 +186,11 @@ final class LiveService {
     let service: PricingService
     let logPath: String
     let logFd: Int32
+    /// Where the service's logger writes (swift-log, through `JSONLogHandler`).
+    let output: JSONLog
     var base: String { "http://127.0.0.1:\(server.port)" }
 
-    init(logger: Logger? = nil, _ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+    init(log: JSONLog? = nil, _ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
         var config = ServiceConfiguration()
         config.server.host = "127.0.0.1"
         config.server.port = 0
@@ -154,7 +198,8 @@ final class LiveService {
         configure(&config)
         logPath = NSTemporaryDirectory() + "pros-log-\(UUID().uuidString)"
         logFd = open(logPath, O_CREAT | O_WRONLY | O_APPEND, 0o600)
-        service = PricingService(config: config, book: RuleBook.builtIn(), logger: logger ?? Logger(fd: logFd))
+        output = log ?? JSONLog(fd: logFd)
+        service = PricingService(config: config, book: RuleBook.builtIn(), logger: .json(output))
         server = try HTTPServer(config: config.server, handler: service)
         service.attach(server)
         server.start()
@@ -163,12 +208,12 @@ final class LiveService {
     func stop() {
         server.shutdown()
         server.wait()
-        service.logger.shutdown()
+        output.shutdown()
         close(logFd)
     }
 
     var log: String {
-        service.logger.flush()
+        output.flush()
         return (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 }
@@ -195,6 +240,20 @@ func rawExchange(port: Int, _ send: [UInt8], waitMs: Int = 2000, pauseAfterSendM
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     _ = send.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     if pauseAfterSendMs > 0 { usleep(UInt32(pauseAfterSendMs * 1000)) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = recv(fd, &buf, buf.count, 0)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Everything the peer sends until it closes (or `waitMs` passes without a byte).
+func readUntilClosed(_ fd: Int32, waitMs: Int) -> String {
+    var tv = timeval(tv_sec: waitMs / 1000, tv_usec: Int((waitMs % 1000) * 1000))
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     var out: [UInt8] = []
     var buf = [UInt8](repeating: 0, count: 65536)
     while true {

@@ -12,7 +12,7 @@ import Testing
         "JSON": [],
         "PROSRules": [],
         "PROSWire": ["JSON", "PROSRules"],
-        "HTTPServer": ["CSystem", "CZlib", "Glibc", "Synchronization"],
+        "HTTPServer": ["CSystem", "CZlib", "Glibc", "Synchronization", "Logging"],
         "PROSService": ["HTTPServer", "JSON", "PROSRules", "PROSWire", "Glibc", "Darwin", "Synchronization", "Logging"],
         "pros-pricer": [
             "PROSService", "PROSWire", "PROSRules", "HTTPServer", "JSON", "Glibc", "ArgumentParser", "Logging",
