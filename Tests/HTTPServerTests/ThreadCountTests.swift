@@ -30,7 +30,11 @@ import Testing
         #expect(HTTPServer.pinPlan(loops: loops, allowed: allowed, mode: mode) == expected)
     }
 
-    @Test func thisMachineGetsAtLeastOneLoop() {
-        #expect(HTTPServer.usableCPUs() >= 1)
+    /// The live reading is wired to the affinity mask: never more loops than CPUs the process may use.
+    @Test func thisMachinesLoopsFollowItsAffinityMask() {
+        let allowed = HTTPServer.allowedCPUs()
+        #expect(!allowed.isEmpty)
+        #expect((1...allowed.count).contains(HTTPServer.usableCPUs()))
+        #expect(HTTPServer.usableCPUs(allowed: [allowed[0]]) == 1)
     }
 }

@@ -84,7 +84,12 @@ import PROSService
 
     @Test func overlappingRuleSetsAreRejected() throws {
         let r = try files("rules")
-        #expect(throws: ConfigError.self) { try RuleBook.load(rules: [r[0], ("rules/copy.json", r[0].bytes)], rates: []) }
+        // A second rule set with its own id, open-ended like the first: the two overlap from 2025-04 on.
+        let other = Array(String(decoding: r[0].bytes, as: UTF8.self)
+            .replacingOccurrences(of: #""id": "pros-2025-04""#, with: #""id": "pros-later""#).utf8)
+        let e = #expect(throws: ConfigError.self) { try RuleBook.load(rules: [r[0], ("rules/later.json", other)], rates: []) }
+        #expect(e?.key == "/effectiveTo")
+        #expect(e?.reason == "rule sets pros-2025-04 and pros-later overlap" || e?.reason == "rule sets pros-later and pros-2025-04 overlap")
     }
 
     @Test func theExampleSchedulesAreLabelledAsExamples() {

@@ -109,8 +109,10 @@ import PROSService
                 == ["/priorPreadmissionMonths/1"])
     }
 
-    @Test func unknownFieldsAreIgnored() throws {
-        _ = try MemberMonthDecoder.decode(Array(valid.replacingOccurrences(of: #""month""#, with: #""extra":{"a":[1,2,{"b":null}]},"month""#).utf8))
+    @Test func unknownFieldsAreIgnoredAndNamed() throws {
+        let json = valid.replacingOccurrences(of: #""month""#, with: #""extra":{"a":[1,2,{"b":null}]},"month""#)
+        let m = try MemberMonthDecoder.decode(Array(json.utf8))
+        #expect(m == (try MemberMonthDecoder.decode(Array(valid.utf8))).with(unknownFields: ["/extra"]))
     }
 
     @Test(arguments: [
@@ -136,5 +138,13 @@ import PROSService
         guard case let .failure(problem) = result else { Issue.record("priced"); return }
         #expect(problem.status == 422)
         #expect(problem.errors == [FieldError("/month", "no rule set covers 2025-03; the earliest supported month is 2025-04")])
+    }
+}
+
+extension MemberMonth {
+    func with(unknownFields: [String]) -> MemberMonth {
+        var m = self
+        m.unknownFields = unknownFields
+        return m
     }
 }
