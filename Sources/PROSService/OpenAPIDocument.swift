@@ -17,11 +17,12 @@ servers:
 paths:
   /:
     get:
+      operationId: getWebPage
       summary: The web page for people who check claims (its files at /app.js, /app.css, /favicon.svg)
       responses:
         '200':
           description: The page; its Content-Security-Policy allows only this origin
-          content: { text/html: { schema: { type: string } } }
+          content: { text/html: { schema: { type: string, description: 'The HTML page' } } }
         default: { $ref: '#/components/responses/ServerError' }
   /v1/claims/price:
     post:
