@@ -118,13 +118,20 @@ public final class PricingService: HTTPHandler {
                 }
             }
         }
+        let summary = Self.queryFlag(head.target, "summary")
         switch mediaType {
         case "application/x-ndjson", "application/jsonl", "application/ndjson":
-            return .streaming(maxBodyBytes: config.maxBatchBodyBytes, NDJSONBatch(service: self, pricer: pricer, ctx: ctx))
+            return .streaming(maxBodyBytes: config.maxBatchBodyBytes,
+                              NDJSONBatch(service: self, pricer: pricer, ctx: ctx, summary: summary))
         case "application/json":
             return .buffered(maxBodyBytes: config.maxBatchArrayBytes) { [self] request in finish(ctx, priceArray(request.body, pricer)) }
+        case "text/csv":
+            let csvOut = !summary && (head.headers["accept"].map { Self.mediaType($0) == "text/csv" } ?? false)
+            return .buffered(maxBodyBytes: config.maxCsvBytes) { [self] request in
+                finish(ctx, priceExport(request.body, pricer, format: csvOut ? .csv : .ndjson, summary: summary))
+            }
         default:
-            return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/x-ndjson or application/json")))
+            return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/x-ndjson, application/json or text/csv")))
         }
     }
 
@@ -201,6 +208,37 @@ public final class PricingService: HTTPHandler {
         }
         w.endArray()
         return HTTPResponse(status: 200, contentType: "application/json", body: w.bytes)
+    }
+
+    /// A CSV billing export: one answer per member-month (NDJSON, or CSV rows), then the summary if asked.
+    func priceExport(_ body: [UInt8], _ pricer: Pricer, format: ExportFormat, summary: Bool) -> HTTPResponse {
+        body.withUnsafeBufferPointer { buf in
+            let export: BillingExport
+            do throws(BillingExport.Refusal) { export = try BillingExport(buf) } catch {
+                return HTTPResponse(status: error.status, contentType: "application/problem+json", body: error.jsonBytes())
+            }
+            var totals = BatchSummary()
+            var out = BillingExport.preamble(format)
+            export.priceAll(with: pricer, workers: 1, format: format, onOutcome: { [metrics] o in
+                switch o.result {
+                case let .success(claim): totals.add(claim); metrics.priced(.success(claim))
+                case .failure: totals.addRefused(); metrics.refused()
+                }
+            }, emit: { out += $0 })
+            if summary { out += totals.jsonLine() }
+            return HTTPResponse(status: 200, contentType: format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+                                body: out)
+        }
+    }
+
+    /// Whether the request target's query sets `name` to `true` (or `1`).
+    static func queryFlag(_ target: String, _ name: String) -> Bool {
+        guard let q = target.firstIndex(of: "?") else { return false }
+        for pair in target[target.index(after: q)...].split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if kv[0] == name { return kv.count == 2 && (kv[1] == "true" || kv[1] == "1") }
+        }
+        return false
     }
 
     func ruleSetsJSON() -> [UInt8] {
@@ -297,12 +335,23 @@ final class NDJSONBatch: StreamingHandler {
     let ctx: PricingService.Context
     var batch: BatchPricer
     var bytesOut = 0
+    /// Present when the answer ends with a summary line (`?summary=true`).
+    let totals: SummaryBox?
 
-    init(service: PricingService, pricer: Pricer, ctx: PricingService.Context) {
+    final class SummaryBox { var summary = BatchSummary() }
+
+    init(service: PricingService, pricer: Pricer, ctx: PricingService.Context, summary: Bool = false) {
         self.service = service
         self.ctx = ctx
         batch = BatchPricer(pricer: pricer, maxLineBytes: service.config.maxPriceBodyBytes)
-        batch.onResult = { [metrics = service.metrics] in metrics.priced($0) }
+        let totals = summary ? SummaryBox() : nil
+        self.totals = totals
+        batch.onResult = { [metrics = service.metrics] result in
+            metrics.priced(result)
+            if let totals {
+                if case let .success(claim) = result { totals.summary.add(claim) } else { totals.summary.addRefused() }
+            }
+        }
     }
 
     func responseHead() -> (status: Int, headers: HTTPHeaders) {
@@ -316,6 +365,7 @@ final class NDJSONBatch: StreamingHandler {
 
     func finish(into out: inout [UInt8]) {
         batch.finish(into: &out)
+        if let totals { out += totals.summary.jsonLine() }
         bytesOut += out.count
         _ = service.finish(ctx, HTTPResponse(status: 200), bytes: bytesOut)
     }

@@ -16,6 +16,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxBatchBodyBytes = 1 << 30
     /// Items in a JSON-array batch body (held in memory, unlike NDJSON).
     public var maxBatchArrayBytes = 64 << 20
+    /// A CSV billing export (`text/csv`), grouped in memory whole.
+    public var maxCsvBytes = 256 << 20
     /// Peers whose `X-Forwarded-For` is believed for the access log's client address.
     public var trustedProxies: [String] = []
     /// API keys; empty means open (as behind an authenticating proxy).
@@ -41,6 +43,7 @@ public struct ServiceConfiguration: Sendable {
         ("bodyTimeoutMs", \.server.bodyTimeoutMs), ("idleTimeoutMs", \.server.idleTimeoutMs), ("writeTimeoutMs", \.server.writeTimeoutMs),
         ("shutdownGraceMs", \.server.shutdownGraceMs), ("gzipMinBytes", \.server.gzipMinBytes),
         ("maxPriceBodyBytes", \.maxPriceBodyBytes), ("maxBatchBodyBytes", \.maxBatchBodyBytes), ("maxBatchArrayBytes", \.maxBatchArrayBytes),
+        ("maxCsvBytes", \.maxCsvBytes),
         ("logBufferBytes", \.logBufferBytes),
     ]
 

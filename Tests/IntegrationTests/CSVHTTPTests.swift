@@ -1,0 +1,110 @@
+import Foundation
+import HTTPServer
+import PROSRules
+import PROSService
+import Testing
+
+/// `POST /v1/claims/price/batch` with `text/csv` bodies, and `?summary=true`, over real sockets.
+extension LiveTests {
+@Suite(.serialized) struct CSVHTTPTests {
+    let csv = "Content-Type: text/csv"
+
+    /// The four seed examples as one export, in rows as a spreadsheet holds them.
+    static func seedExport() throws -> [UInt8] {
+        var rows: [[String]] = []
+        for name in BillingExportTests.seeds {
+            rows += BillingExportTests.rows(try BillingExportTests.seed(name), header: BillingExportTests.header, everyRow: false)
+        }
+        return BillingExportTests.csv(BillingExportTests.header, rows, lineEnd: "\r\n")
+    }
+
+    @Test func aCSVExportIsAnsweredAsNDJSONPerMemberMonth() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        let r = Curl().request("POST", s.base + "/v1/claims/price/batch", headers: [csv], body: try Self.seedExport())
+        #expect(r.status == 200)
+        #expect(r.headers["content-type"] == "application/x-ndjson")
+        let lines = r.text.split(separator: "\n")
+        #expect(lines.count == 4)
+        for line in lines {
+            let doc = try JSONValue.parse(Array(line.utf8))
+            guard case let .string(id)? = doc["memberId"] else { Issue.record("memberId"); continue }
+            let name = String(id.dropFirst(5).lowercased())
+            // The same claim as the JSON endpoint's answer for the seed's JSON.
+            let single = Curl().request("POST", s.base + "/v1/claims/price", headers: ["Content-Type: application/json"],
+                                        body: try fixtureRequest(name))
+            #expect(doc["result"] == (try JSONValue.parse(single.body)), "\(name)")
+            guard case .array? = doc["rows"] else { Issue.record("rows"); continue }
+        }
+        #expect(!s.log.contains("SEED-ASHLEY"))
+    }
+
+    @Test func acceptTextCSVAnswersCSVRows() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        let r = Curl().request("POST", s.base + "/v1/claims/price/batch", headers: [csv, "Accept: text/csv"],
+                               body: try Self.seedExport())
+        #expect(r.status == 200)
+        #expect(r.headers["content-type"] == "text/csv; charset=utf-8")
+        let rows = r.text.components(separatedBy: "\r\n")
+        #expect(rows[0] == "memberId,month,dateOfService,kind,rateCode,procedureCode,modifiers,units,amount,findings")
+        // Ashley: her claim's lines, one row each, in claim order.
+        let ashley = try pricerClaim("ashley")
+        let hers = rows.filter { $0.hasPrefix("SEED-ASHLEY,") }
+        #expect(hers.count == ashley.lines.count)
+        for (row, line) in zip(hers, ashley.lines) {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            #expect(cells[3] == line.kind.rawValue && cells[4] == line.rateCode && cells[5] == line.procedureCode)
+            #expect(cells[6] == line.modifiers.joined(separator: " ") && cells[7] == String(line.units))
+            #expect(cells[8] == line.amount?.description)
+        }
+    }
+
+    func pricerClaim(_ name: String) throws -> PricedClaim {
+        try Pricer(book: RuleBook.builtIn()).price(json: try fixtureRequest(name)).get()
+    }
+
+    @Test func summariesEndCSVAndNDJSONBatches() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        let bad = Array("memberId,date,component,format,minutes,location,status\nM-9,2025-05-02,CRS,group,0,onsite,admitted\n".utf8)
+        var export = try Self.seedExport()
+        export += bad.drop { $0 != 0x0A }.dropFirst()  // one refused member-month after the seeds
+        for (type, body) in [(csv, export), ("Content-Type: application/x-ndjson",
+                                             try BillingExportTests.seeds.flatMap { try fixtureRequest($0) + [0x0A] }
+                                                 + Array("{\"memberId\":1}\n".utf8))] {
+            let r = Curl().request("POST", s.base + "/v1/claims/price/batch?summary=true", headers: [type, "Accept: text/csv"],
+                                   body: body)
+            #expect(r.status == 200)
+            let lines = r.text.split(separator: "\n")
+            #expect(lines.count == 6, "\(type)")
+            let summary = try JSONValue.parse(Array(lines.last!.utf8))["summary"]
+            #expect(summary?["read"] == .number("5") && summary?["priced"] == .number("4") && summary?["refused"] == .number("1"))
+            // The total is the sum of the four seeds' totals, as the JSON endpoint prices them.
+            var cents: Int64 = 0
+            for name in BillingExportTests.seeds { cents += try pricerClaim(name).total?.cents ?? 0 }
+            #expect(summary?["total"] == .string(Money(cents: cents).description))
+            #expect(summary?["rateCodes"]?["4517"]?["lines"] != nil)
+        }
+        // Without the flag the answer is unchanged: no summary line.
+        let plain = Curl().request("POST", s.base + "/v1/claims/price/batch?summary=false", headers: [csv], body: export)
+        #expect(!plain.text.contains(#"{"summary""#) && plain.text.split(separator: "\n").count == 5)
+    }
+
+    @Test func badExportsAndLimits() throws {
+        let s = try LiveService { $0.maxCsvBytes = 4096 }
+        defer { s.stop() }
+        let c = Curl()
+        let missing = c.request("POST", s.base + "/v1/claims/price/batch", headers: [csv], body: Array("memberId,date\nM,2025-05-01\n".utf8))
+        #expect(missing.status == 422 && missing.headers["content-type"] == "application/problem+json")
+        #expect(missing.text.contains(#""row":1,"column":"component""#))
+        let quote = c.request("POST", s.base + "/v1/claims/price/batch", headers: [csv],
+                              body: Array("memberId,date,component,format,minutes,location\nM,\"2025\n".utf8))
+        #expect(quote.status == 400 && quote.text.contains(#""row":2"#))
+        let header = Array("memberId,date,component,format,minutes,location\n".utf8)
+        let exact = header + [UInt8](repeating: 0x0A, count: 4096 - header.count)
+        #expect(c.request("POST", s.base + "/v1/claims/price/batch", headers: [csv], body: exact).status == 200)
+        #expect(c.request("POST", s.base + "/v1/claims/price/batch", headers: [csv], body: exact + [0x0A]).status == 413)
+    }
+}
+}
