@@ -14,9 +14,9 @@ public struct BatchSummary: Sendable, Equatable {
         public var unpricedLines = 0
     }
     public var rateCodes: [String: RateCode] = [:]
+    /// The sum of every line's amount (lines without a rate add nothing; `linesWithoutRate` counts them).
     public var total = Money.zero
-    /// Priced member-months whose total is null (a line without a rate), left out of `total`.
-    public var monthsWithoutTotal = 0
+    public var linesWithoutRate = 0
     public var findings: [String: Int] = [:]
 
     public init() {}
@@ -28,10 +28,15 @@ public struct BatchSummary: Sendable, Equatable {
             var r = rateCodes[line.rateCode, default: RateCode()]
             r.lines += 1
             r.units += line.units
-            if let a = line.amount { r.amount = r.amount + a } else { r.unpricedLines += 1 }
+            if let a = line.amount {
+                r.amount = r.amount + a
+                total = total + a
+            } else {
+                r.unpricedLines += 1
+                linesWithoutRate += 1
+            }
             rateCodes[line.rateCode] = r
         }
-        if let t = claim.total { total = total + t } else { monthsWithoutTotal += 1 }
         for f in claim.findings { findings[f.code.rawValue, default: 0] += 1 }
     }
 
@@ -56,13 +61,13 @@ public struct BatchSummary: Sendable, Equatable {
             w.beginObject()
             w.field("lines", r.lines)
             w.field("units", r.units)
-            w.field("amount", r.amount.description)
+            w.field("amount", optional: r.unpricedLines == r.lines ? nil : r.amount.description)
             w.field("unpricedLines", r.unpricedLines)
             w.endObject()
         }
         w.endObject()
         w.field("total", total.description)
-        w.field("monthsWithoutTotal", monthsWithoutTotal)
+        w.field("linesWithoutRate", linesWithoutRate)
         w.key("findings")
         w.beginObject()
         for code in findings.keys.sorted() { w.key(dynamic: code); w.int(findings[code]!) }
@@ -88,10 +93,11 @@ public struct BatchSummary: Sendable, Equatable {
         for code in rateCodes.keys.sorted() {
             let r = rateCodes[code]!
             t += pad(code, 10, left: true) + pad(String(r.lines), 8) + pad(String(r.units), 9)
-                + pad(r.amount.description, 14) + (r.unpricedLines > 0 ? "  (\(r.unpricedLines) without a rate)" : "") + "\n"
+                + pad(r.unpricedLines == r.lines ? "no rate" : r.amount.description, 14)
+                + (r.unpricedLines > 0 && r.unpricedLines < r.lines ? "  (\(r.unpricedLines) without a rate)" : "") + "\n"
         }
         t += pad("total", 27, left: true) + pad(total.description, 14)
-            + (monthsWithoutTotal > 0 ? "  (\(monthsWithoutTotal) member-months without a rate left out)" : "") + "\n"
+            + (linesWithoutRate > 0 ? "  (\(linesWithoutRate) lines without a rate are not in it)" : "") + "\n"
         if !findings.isEmpty {
             t += pad("finding", 34, left: true) + pad("count", 7) + "\n"
             for code in findings.keys.sorted() { t += pad(code, 34, left: true) + pad(String(findings[code]!), 7) + "\n" }

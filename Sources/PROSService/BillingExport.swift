@@ -178,8 +178,10 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
             let memberId = Self.cell(fields, memberIdAt, bytes)
             var month = Self.cell(fields, monthAt, bytes)
             if month.isEmpty {
+                // The month of the date; a date that does not exist (2025-06-31) still names its month, so
+                // that its row is refused with the rest of its member-month, not on its own.
                 let date = Self.cell(fields, dateAt, bytes)
-                if let d = CivilDate(date) { month = d.yearMonth.description }
+                if date.utf8.count == 10, let m = YearMonth(date.prefix(7)) { month = m.description }
             }
             let key = GroupKey(memberId: memberId, month: month)
             let g: Int
@@ -219,6 +221,10 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         /// Its rows' numbers, in file order.
         public var rows: [Int]
         public var result: Result<PricedClaim, Refusal>
+
+        public init(memberId: String, month: String, rows: [Int], result: Result<PricedClaim, Refusal>) {
+            self.memberId = memberId; self.month = month; self.rows = rows; self.result = result
+        }
     }
 
     /// Prices one member's months (`members[index]`) in month order, carrying pre-admission history:
@@ -385,6 +391,10 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
     /// Writes `"column": value` as the JSON type the API takes.
     func write(_ c: Column, _ value: String, row: Int, to w: inout JSONWriter, _ errors: inout [CellError]) {
         switch c.kind {
+        case .string where c == .startTime:
+            // Spreadsheets write 9:05 for 09:05.
+            let t = value.utf8.count == 4 && value.utf8.dropFirst().first == UInt8(ascii: ":") ? "0" + value : value
+            w.key(dynamic: c.rawValue); w.string(t)
         case .string:
             w.key(dynamic: c.rawValue); w.string(value)
         case .number:

@@ -70,29 +70,25 @@ extension BillingExport {
     /// `emit` (in order, in pieces of a window of members, so output never waits for the whole export).
     public func priceAll(with pricer: Pricer, workers: Int, format: ExportFormat,
                          onOutcome: (Outcome) -> Void = { _ in }, emit: ([UInt8]) -> Void) {
+        priceAll(with: pricer, workers: workers, render: { o in
+            var bytes: [UInt8] = []
+            Self.write(o, format, into: &bytes)
+            return bytes
+        }, onOutcome: onOutcome, emit: emit)
+    }
+
+    /// The same, each outcome written by `render` (on the worker that priced it).
+    public func priceAll(with pricer: Pricer, workers: Int, render: @escaping @Sendable (Outcome) -> [UInt8],
+                         onOutcome: (Outcome) -> Void = { _ in }, emit: ([UInt8]) -> Void) {
         let window = max(1, workers) * 32
         var start = 0
         while start < members.count {
             let end = min(start + window, members.count)
-            var done = [(outcomes: [Outcome], bytes: [UInt8])](repeating: ([], []), count: end - start)
-            let work: @Sendable (Int) -> ([Outcome], [UInt8]) = { [self] m in
-                let outcomes = self.priceMember(m, with: pricer)
+            let done = parallelMap(end - start, workers: workers) { [self, start] i in
+                let outcomes = self.priceMember(start + i, with: pricer)
                 var bytes: [UInt8] = []
-                for o in outcomes { Self.write(o, format, into: &bytes) }
-                return (outcomes, bytes)
-            }
-            if workers <= 1 {
-                for m in start..<end { done[m - start] = work(m) }
-            } else {
-                done.withUnsafeMutableBufferPointer { slots in
-                    let box = UncheckedSendable(slots)
-                    let count = end - start
-                    let first = start
-                    let per = (count + workers - 1) / workers
-                    DispatchQueue.concurrentPerform(iterations: workers) { k in
-                        for i in (k * per)..<min(count, (k + 1) * per) { box.value[i] = work(first + i) }
-                    }
-                }
+                for o in outcomes { bytes += render(o) }
+                return (outcomes: outcomes, bytes: bytes)
             }
             var bytes: [UInt8] = []
             for d in done {
@@ -103,6 +99,23 @@ extension BillingExport {
             start = end
         }
     }
+}
+
+/// `body(0..<count)` on `workers` threads (item i on thread i % workers), results in order.
+public func parallelMap<T>(_ count: Int, workers: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    if workers <= 1 || count <= 1 { return (0..<count).map(body) }
+    var slots = [T?](repeating: nil, count: count)
+    slots.withUnsafeMutableBufferPointer { buffer in
+        let box = UncheckedSendable(buffer)
+        let threads = min(workers, count)
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: threads) { k in
+                for i in stride(from: k, to: count, by: threads) { box.value[i] = work.value(i) }
+            }
+        }
+    }
+    return slots.map { $0! }
 }
 
 /// A value handed to worker threads that each touch only their own part of it.

@@ -6,12 +6,12 @@ import PROSRules
 import PROSService
 
 /// `serve`: runs the service until SIGTERM or SIGINT (graceful drain, exit 0); SIGHUP reloads config.
-func runServe(_ a: Arguments) -> Int32 {
+func runServe(flags: [String: String]) -> Int32 {
     let env = currentEnvironment()
     let config: ServiceConfiguration
     do {
-        config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: a.options)
-    } catch { fail("bad setting \(error)", code: 78) }
+        config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: flags)
+    } catch { fail("bad setting \(error)", code: Exit.badConfig) }
     let book = loadBook(config.configDirectory)
     let service = PricingService(config: config, book: book, logger: Logger(maxBufferedBytes: config.logBufferBytes))
 
@@ -22,7 +22,7 @@ func runServe(_ a: Arguments) -> Int32 {
     pthread_sigmask(SIG_BLOCK, &set, nil)
 
     let server: HTTPServer
-    do { server = try HTTPServer(config: config.server, handler: service) } catch { fail(error.description, code: 69) }
+    do { server = try HTTPServer(config: config.server, handler: service) } catch { fail(error.description, code: Exit.badConfig) }
     service.attach(server)
     server.start()
     service.logger.log("info", "listening", [("host", config.server.host), ("ruleSets", book.ruleSets.map(\.id).joined(separator: ",")),
@@ -42,14 +42,4 @@ func runServe(_ a: Arguments) -> Int32 {
         service.logger.shutdown()  // every buffered line out before the process ends
         return 0
     }
-}
-
-/// `healthcheck`: GET /healthz on the local service; exit 0 when it answers 200 (the container HEALTHCHECK).
-func runHealthcheck(_ a: Arguments) -> Int32 {
-    let env = currentEnvironment()
-    let host = a.options["host"] ?? "127.0.0.1"
-    let port = Int(a.options["port"] ?? env["PROS_PRICER_PORT"] ?? env["PORT"] ?? "8080") ?? 8080
-    guard let problem = probeHealth(host: host, port: port) else { return 0 }
-    writeAll(2, Array("healthcheck: \(problem)\n".utf8))
-    return 1
 }

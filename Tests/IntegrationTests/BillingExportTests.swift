@@ -148,9 +148,11 @@ import Testing
             M-4,2025-05-02,CRS,group,60,onsite,admitted,2024-11-04,
             M-4,2025-05-09,CRS,group,60,onsite,preadmission,2024-11-04,
             M-5,2025-05-09,XYZ,group,60,onsite,admitted,2024-11-04,
+            M-6,2025-05-32,CRS,group,60,onsite,admitted,2024-11-04,
+            M-6,2025-05-05,CRS,group,60,onsite,,,
             """
         let outcomes = try Self.price(csv)
-        #expect(outcomes.map(\.memberId) == ["M-1", "M-2", "M-3", "M-4", "M-5"])
+        #expect(outcomes.map(\.memberId) == ["M-1", "M-2", "M-3", "M-4", "M-5", "M-6"])
         func cells(_ i: Int) -> [String] {
             guard case let .failure(r) = outcomes[i].result else { return ["priced"] }
             return r.errors.map { "\($0.row) \($0.column ?? "-")" }
@@ -161,6 +163,8 @@ import Testing
         #expect(cells(2) == ["5 admissionDate"])        // admitted without an admission date
         #expect(cells(3) == ["7 status"])               // conflicting member-month values
         #expect(cells(4) == ["8 component"])
+        // A date that does not exist still names its month: its row fails with the rest of the member-month.
+        #expect(outcomes[5].rows == [9, 10] && cells(5) == ["9 date"])
         // The detail of a mapped error is the JSON API's own.
         guard case let .failure(r) = outcomes[0].result else { return }
         let json = #"{"memberId":"M-1","month":"2025-05","member":{"status":"admitted","admissionDate":"2024-11-04"},"services":[{"date":"2025-05-03","component":"CRS","format":"group","minutes":2000,"location":"onsite"}]}"#
@@ -184,14 +188,14 @@ import Testing
     }
 
     @Test func blankRowsUnknownColumnsQuotingAndDefaults() throws {
-        let csv = "Note,memberId,date,component,format,minutes,location,status,admissionDate,telehealth,rreCodes\r\n"
-            + "\"a, \"\"quoted\"\" note\",M-1,2025-05-02,CRS,group, 60 ,onsite,admitted,2024-11-04,audio-video,84; 85\r\n"
-            + ",,,,,,,,,,\r\n\r\n"
-            + "x,M-1,2025-05-05,CRS,individual,\"60\",offsite,,,,\r\n"
+        let csv = "Note,memberId,date,component,format,minutes,location,status,admissionDate,telehealth,rreCodes,startTime\r\n"
+            + "\"a, \"\"quoted\"\" note\",M-1,2025-05-02,CRS,group, 60 ,onsite,admitted,2024-11-04,audio-video,84; 85,\r\n"
+            + ",,,,,,,,,,,\r\n\r\n"
+            + "x,M-1,2025-05-05,CRS,individual,\"60\",offsite,,,,,9:30\r\n"
         let outcomes = try Self.price(csv)
         #expect(outcomes.count == 1 && outcomes[0].rows == [2, 5])
         let claim = try outcomes[0].result.get()
-        let json = #"{"memberId":"M-1","month":"2025-05","member":{"status":"admitted","admissionDate":"2024-11-04","rreCodes":["84","85"]},"services":[{"id":"2","date":"2025-05-02","component":"CRS","format":"group","minutes":60,"location":"onsite","telehealth":"audio-video"},{"id":"5","date":"2025-05-05","component":"CRS","format":"individual","minutes":60,"location":"offsite"}]}"#
+        let json = #"{"memberId":"M-1","month":"2025-05","member":{"status":"admitted","admissionDate":"2024-11-04","rreCodes":["84","85"]},"services":[{"id":"2","date":"2025-05-02","component":"CRS","format":"group","minutes":60,"location":"onsite","telehealth":"audio-video"},{"id":"5","date":"2025-05-05","startTime":"09:30","component":"CRS","format":"individual","minutes":60,"location":"offsite"}]}"#
         #expect(claim.jsonBytes() == Self.jsonAnswer(try JSONValue.parse(Array(json.utf8))))
     }
 
