@@ -2,17 +2,20 @@
 # Fuzzes with libFuzzer (swiftc -sanitize=fuzzer,address):
 #   scripts/fuzz.sh http [SECONDS]      the HTTP/1.1 request parser (fuzz/HTTPParserFuzz.swift)
 #   scripts/fuzz.sh decoder [SECONDS]   the member-month decoder, pricer and encoder (fuzz/DecoderFuzz.swift)
+#   scripts/fuzz.sh csv [SECONDS]       the CSV reader and writer, and billing exports priced (fuzz/CSVFuzz.swift)
 # SECONDS defaults to 60. Seeds come from fuzz/corpus/TARGET; what the run learns stays in
 # .build-fuzz/corpus-TARGET for the next run. A crash leaves .build-fuzz/crash-* and exits non-zero;
 # replay it with: .build-fuzz/TARGET .build-fuzz/crash-...
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh http|decoder [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh http|decoder|csv [SECONDS]}
 seconds=${2:-60}
 case "$target" in
   http) sources=(Sources/HTTPServer/HTTPParser.swift Sources/HTTPServer/HTTPTypes.swift Sources/HTTPServer/ServerConfiguration.swift fuzz/HTTPParserFuzz.swift); dict=() ;;
   decoder) sources=(Sources/PROSRules/*.swift fuzz/DecoderFuzz.swift); dict=(-dict=fuzz/json.dict) ;;
-  *) echo "unknown target $target (http or decoder)" >&2; exit 2 ;;
+  csv) sources=(Sources/CSV/*.swift Sources/PROSRules/*.swift Sources/PROSService/BillingExport.swift
+                Sources/PROSService/ExportOutput.swift fuzz/CSVFuzz.swift); dict=(-dict=fuzz/csv.dict) ;;
+  *) echo "unknown target $target (http, decoder or csv)" >&2; exit 2 ;;
 esac
 mkdir -p .build-fuzz/corpus-"$target"
 bin=.build-fuzz/$target

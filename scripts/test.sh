@@ -4,7 +4,8 @@
 #  2. scripts/api-check.sh: openapi.yaml is valid OpenAPI 3.1, and schemathesis finds no 5xx and no
 #     undocumented answer from a live server;
 #     scripts/cli-check.sh: check-config and price, exit codes and output;
-#  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser and of the member-month decoder;
+#  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser, the member-month decoder and the
+#     CSV reader with billing exports;
 #  4. scripts/dockerfile-steps.py: the Dockerfile's build and start steps, run outside Docker.
 # QUICK=1 runs step 1 only. Arguments go to `swift test` (for example --filter ServiceTests).
 set -euo pipefail
@@ -17,5 +18,6 @@ scripts/api-check.sh
 scripts/cli-check.sh
 scripts/fuzz.sh http "${FUZZ_SECONDS:-30}"
 scripts/fuzz.sh decoder "${FUZZ_SECONDS:-30}"
+scripts/fuzz.sh csv "${FUZZ_SECONDS:-30}"
 python3 scripts/dockerfile-steps.py
 echo "all tests passed"

@@ -1,5 +1,10 @@
+// The CSV fuzz target (scripts/fuzz.sh csv) compiles this file into one module with CSV and PROSRules.
+#if canImport(CSV)
 import CSV
+#endif
+#if canImport(PROSRules)
 import PROSRules
+#endif
 
 /// A billing export (CSV, one row per service) read into member-months and priced through the same
 /// decoder and pricer as the JSON API, so every validation rule applies the same way.
@@ -416,7 +421,10 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
 
     /// A `;`-separated list: items trimmed, empty ones dropped.
     static func list(_ value: String) -> [String] {
-        value.split(separator: ";").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        value.split(separator: ";").compactMap { item in
+            let t = Array(item.utf8).withUnsafeBufferPointer { String(decoding: trimmed($0), as: UTF8.self) }
+            return t.isEmpty ? nil : t
+        }
     }
 
     /// Whether the text is a JSON number (RFC 8259 §6), so that it can be written as one.

@@ -1,6 +1,10 @@
+#if canImport(CSV)
 import CSV
+#endif
 import Dispatch
+#if canImport(PROSRules)
 import PROSRules
+#endif
 
 /// How a billing export's answer is written (API.md "Billing exports as CSV").
 public enum ExportFormat: Sendable {
