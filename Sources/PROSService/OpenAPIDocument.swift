@@ -27,11 +27,21 @@ paths:
         default: { $ref: '#/components/responses/ServerError' }
   /v1/claims/price/batch:
     post:
-      summary: Price many member-months (NDJSON streamed, or a JSON array)
+      summary: Price many member-months (NDJSON streamed, a JSON array, or a CSV billing export)
+      parameters:
+        - name: summary
+          in: query
+          required: false
+          description: 'true: the NDJSON answer ends with one {"summary": {...}} line (member-months read, priced, refused; lines, units and amounts by rate code; the total; findings by code).'
+          schema: { type: string, enum: ['true', 'false'] }
       requestBody:
         required: true
         content:
           application/x-ndjson: { schema: { type: string } }
+          text/csv:
+            schema:
+              type: string
+              description: 'A billing export: one row per service, a header row naming the columns (memberId, date, component, format, minutes, location required; member-month columns such as status on every row or only some). Rows are grouped by (memberId, month); the answer has one {memberId, month, rows, result | error} line per member-month, or CSV rows with Accept: text/csv. Errors name the row and column.'
           application/json:
             schema:
               type: array
@@ -39,15 +49,20 @@ paths:
               items: {}
       responses:
         '200':
-          description: 'One item per input line or element, in order'
+          description: 'One item per input line or element (per member-month for CSV), in order'
           content:
             application/x-ndjson: { schema: { type: string } }
             application/json: { schema: { type: array, items: { $ref: '#/components/schemas/BatchItem' } } }
+            text/csv:
+              schema:
+                type: string
+                description: 'With Accept: text/csv and a CSV body: the header memberId,month,dateOfService,kind,rateCode,procedureCode,modifiers,units,amount,findings, then one row per claim line (kind none: nothing billable; kind error: refused). Cells that would start with =, +, -, @, tab or CR are prefixed with an apostrophe.'
         '400': { $ref: '#/components/responses/Problem' }
         '401': { $ref: '#/components/responses/Problem' }
         '411': { $ref: '#/components/responses/Problem' }
         '413': { $ref: '#/components/responses/Problem' }
         '415': { $ref: '#/components/responses/Problem' }
+        '422': { $ref: '#/components/responses/Problem' }
         default: { $ref: '#/components/responses/ServerError' }
   /v1/rule-sets:
     get:
@@ -216,8 +231,13 @@ components:
           type: array
           items:
             type: object
-            required: [pointer, detail]
-            properties: { pointer: { type: string }, detail: { type: string } }
+            description: 'A JSON body names the field by pointer; a CSV billing export by row (1-based, the header is row 1) and column.'
+            required: [detail]
+            properties:
+              pointer: { type: string }
+              row: { type: integer, minimum: 1 }
+              column: { type: [string, 'null'] }
+              detail: { type: string }
 
 """###
 }
