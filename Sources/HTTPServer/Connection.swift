@@ -36,6 +36,8 @@ final class Connection {
         var chunked = true
         /// The handler took this exchange (`.buffered` or `.streaming`) and owes it an answer.
         var routed = false
+        /// The body is read; the streaming handler goes on answering as the output drains.
+        var producing = false
     }
     var exchange: Exchange?
 
@@ -86,7 +88,7 @@ final class Connection {
 
     /// Parses and handles buffered requests in order, one at a time (pipelining).
     func process(now: Int64) {
-        while !isClosed && !closeAfterWrite && pendingOutput < Self.highWater {
+        while !isClosed && !closeAfterWrite && pendingOutput < Self.highWater && exchange?.producing != true {
             let event: HTTPParserEvent?
             do {
                 event = try parser.next()
@@ -186,7 +188,9 @@ final class Connection {
         if let stream = exchange!.streaming {
             var produced: [UInt8] = []
             stream.finish(into: &produced)
-            writeStream(produced, last: true)
+            let more = stream.hasMoreOutput
+            writeStream(produced, last: !more)
+            if more { exchange!.producing = true; return }  // the exchange ends when the handler is done (flush)
         } else if let handler = exchange!.buffered {
             let request = HTTPRequest(head: exchange!.head, body: exchange!.body, remoteAddress: remoteAddress)
             let response = handler(request)
@@ -308,6 +312,7 @@ final class Connection {
     /// Streams response bytes: chunked for HTTP/1.1 (gzip-compressed as they go when accepted), close-delimited for 1.0.
     func writeStream(_ bytes: [UInt8], last: Bool) {
         guard var ex = exchange, let stream = ex.streaming else { return }
+        if bytes.isEmpty && !last && !ex.streamStarted { return }  // the status waits for the first answer byte
         if !ex.streamStarted {
             ex.streamStarted = true
             var (status, headers) = stream.responseHead()
@@ -345,20 +350,28 @@ final class Connection {
 
     func flush(now: Int64) {
         guard !isClosed else { return }
-        while pendingOutput > 0 {
-            let n = out.withUnsafeBytes { p in Glibc.send(fd, p.baseAddress! + outIndex, p.count - outIndex, Int32(MSG_NOSIGNAL)) }
-            if n > 0 {
-                outIndex += n
-                writeStalledSince = nil
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if writeStalledSince == nil { writeStalledSince = now }
-                break
-            } else {
-                close()
-                return
+        while true {
+            while pendingOutput > 0 {
+                let n = out.withUnsafeBytes { p in Glibc.send(fd, p.baseAddress! + outIndex, p.count - outIndex, Int32(MSG_NOSIGNAL)) }
+                if n > 0 {
+                    outIndex += n
+                    writeStalledSince = nil
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    if writeStalledSince == nil { writeStalledSince = now }
+                    break
+                } else {
+                    close()
+                    return
+                }
             }
+            // Drained while a handler is still answering: its next piece.
+            guard pendingOutput == 0, let ex = exchange, ex.producing, let stream = ex.streaming else { break }
+            var produced: [UInt8] = []
+            let more = stream.produceMore(into: &produced)
+            writeStream(produced, last: !more)
+            if !more { finishExchange(now: now) }
         }
         if pendingOutput == 0 {
             out.removeAll(keepingCapacity: out.capacity <= 1 << 20)
@@ -377,7 +390,7 @@ final class Connection {
     /// Enforces the timeouts; returns after closing when one expired.
     func checkTimeouts(now: Int64) {
         if let since = writeStalledSince, now - since > Int64(config.writeTimeoutMs) { close(); return }
-        if let ex = exchange, pendingOutput == 0 || ex.streaming != nil {
+        if let ex = exchange, !ex.producing, pendingOutput == 0 || ex.streaming != nil {
             if now - lastBodyProgress > Int64(config.bodyTimeoutMs) {
                 fail(408, "the request body arrived too slowly")
                 flush(now: now)

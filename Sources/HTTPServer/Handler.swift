@@ -15,11 +15,21 @@ public protocol StreamingHandler: AnyObject {
     func responseHead() -> (status: Int, headers: HTTPHeaders)
     /// A piece of the (inflated) request body; appends response bytes to `out`.
     func consume(_ bytes: [UInt8], into out: inout [UInt8])
-    /// The body ended; appends the last response bytes.
+    /// The body ended; appends the last response bytes (or the first ones, when `hasMoreOutput`).
     func finish(into out: inout [UInt8])
+    /// After `finish`: whether the answer goes on. The server then calls `produceMore` each time its
+    /// output to the client has drained (backpressure), until it returns false.
+    var hasMoreOutput: Bool { get }
+    /// Appends the next piece of the answer; false when it was the last.
+    func produceMore(into out: inout [UInt8]) -> Bool
     /// The exchange ended without `finish` (client gone, bad body, timeout). Release resources only:
     /// the server reports the outcome through `HTTPHandler.serverAnswered(..., routed: true)`.
     func abort()
+}
+
+extension StreamingHandler {
+    public var hasMoreOutput: Bool { false }
+    public func produceMore(into out: inout [UInt8]) -> Bool { false }
 }
 
 /// The application: routes request heads. Called on event-loop threads; must not block.

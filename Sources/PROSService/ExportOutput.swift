@@ -88,20 +88,28 @@ extension BillingExport {
         var start = 0
         while start < members.count {
             let end = min(start + window, members.count)
-            let done = parallelMap(end - start, workers: workers) { [self, start] i in
-                let outcomes = self.priceMember(start + i, with: pricer)
-                var bytes: [UInt8] = []
-                for o in outcomes { bytes += render(o) }
-                return (outcomes: outcomes, bytes: bytes)
-            }
-            var bytes: [UInt8] = []
-            for d in done {
-                for o in d.outcomes { onOutcome(o) }
-                bytes += d.bytes
-            }
-            emit(bytes)
+            emit(priceMembers(start..<end, with: pricer, workers: workers, render: render, onOutcome: onOutcome))
             start = end
         }
+    }
+
+    /// Prices `members[range]` on `workers` threads; the answer's bytes for them, in order.
+    public func priceMembers(_ range: Range<Int>, with pricer: Pricer, workers: Int,
+                             render: @escaping @Sendable (Outcome) -> [UInt8],
+                             onOutcome: (Outcome) -> Void = { _ in }) -> [UInt8] {
+        let first = range.lowerBound
+        let done = parallelMap(range.count, workers: workers) { [self] i in
+            let outcomes = self.priceMember(first + i, with: pricer)
+            var bytes: [UInt8] = []
+            for o in outcomes { bytes += render(o) }
+            return (outcomes: outcomes, bytes: bytes)
+        }
+        var bytes: [UInt8] = []
+        for d in done {
+            for o in d.outcomes { onOutcome(o) }
+            bytes += d.bytes
+        }
+        return bytes
     }
 }
 

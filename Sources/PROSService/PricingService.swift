@@ -127,9 +127,10 @@ public final class PricingService: HTTPHandler {
             return .buffered(maxBodyBytes: config.maxBatchArrayBytes) { [self] request in finish(ctx, priceArray(request.body, pricer)) }
         case "text/csv":
             let csvOut = !summary && (head.headers["accept"].map { Self.mediaType($0) == "text/csv" } ?? false)
-            return .buffered(maxBodyBytes: config.maxCsvBytes) { [self] request in
-                finish(ctx, priceExport(request.body, pricer, format: csvOut ? .csv : .ndjson, summary: summary))
-            }
+            let declared = head.headers["content-length"].flatMap { Int($0) } ?? 0
+            return .streaming(maxBodyBytes: config.maxCsvBytes,
+                              CSVExportStream(service: self, pricer: pricer, ctx: ctx, format: csvOut ? .csv : .ndjson,
+                                              summary: summary, expectedBytes: min(declared, config.maxCsvBytes)))
         default:
             return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/x-ndjson, application/json or text/csv")))
         }
@@ -208,27 +209,6 @@ public final class PricingService: HTTPHandler {
         }
         w.endArray()
         return HTTPResponse(status: 200, contentType: "application/json", body: w.bytes)
-    }
-
-    /// A CSV billing export: one answer per member-month (NDJSON, or CSV rows), then the summary if asked.
-    func priceExport(_ body: [UInt8], _ pricer: Pricer, format: ExportFormat, summary: Bool) -> HTTPResponse {
-        body.withUnsafeBufferPointer { buf in
-            let export: BillingExport
-            do throws(BillingExport.Refusal) { export = try BillingExport(buf) } catch {
-                return HTTPResponse(status: error.status, contentType: "application/problem+json", body: error.jsonBytes())
-            }
-            var totals = BatchSummary()
-            var out = BillingExport.preamble(format)
-            export.priceAll(with: pricer, workers: 1, format: format, onOutcome: { [metrics] o in
-                switch o.result {
-                case let .success(claim): totals.add(claim); metrics.priced(.success(claim))
-                case .failure: totals.addRefused(); metrics.refused()
-                }
-            }, emit: { out += $0 })
-            if summary { out += totals.jsonLine() }
-            return HTTPResponse(status: 200, contentType: format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
-                                body: out)
-        }
     }
 
     /// Whether the request target's query sets `name` to `true` (or `1`).
@@ -371,6 +351,114 @@ final class NDJSONBatch: StreamingHandler {
     }
 
     func abort() {}  // nothing to release; the server reports the outcome (serverAnswered)
+}
+
+/// A CSV billing export: the body is gathered whole (rows of a member-month need not be adjacent), then
+/// answered a window of members at a time as the client reads, so the answer is never all in memory.
+final class CSVExportStream: StreamingHandler {
+    let service: PricingService
+    let ctx: PricingService.Context
+    let pricer: Pricer
+    let format: ExportFormat
+    let summary: Bool
+    var body: ByteBuffer
+    var export: BillingExport?
+    var status = 200
+    var nextMember = 0
+    var totals = BatchSummary()
+    var bytesOut = 0
+    var done = false
+
+    init(service: PricingService, pricer: Pricer, ctx: PricingService.Context, format: ExportFormat, summary: Bool,
+         expectedBytes: Int) {
+        self.service = service; self.pricer = pricer; self.ctx = ctx; self.format = format; self.summary = summary
+        body = ByteBuffer(capacity: expectedBytes)
+    }
+
+    func responseHead() -> (status: Int, headers: HTTPHeaders) {
+        let type = status != 200 ? "application/problem+json" : format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
+        return (status, HTTPHeaders([("Content-Type", type), ("X-Request-ID", ctx.requestId)]))
+    }
+
+    func consume(_ bytes: [UInt8], into out: inout [UInt8]) { body.append(bytes) }
+
+    func finish(into out: inout [UInt8]) {
+        do throws(BillingExport.Refusal) {
+            export = try BillingExport(body.bytes)
+            out = BillingExport.preamble(format)
+            _ = produceMore(into: &out)
+        } catch {
+            status = error.status
+            out = error.jsonBytes()
+            end(bytes: out.count)
+        }
+    }
+
+    var hasMoreOutput: Bool { !done }
+
+    func produceMore(into out: inout [UInt8]) -> Bool {
+        guard let export, !done else { return false }
+        let end = min(nextMember + 64, export.members.count)
+        out += export.priceMembers(nextMember..<end, with: pricer, workers: 1, render: { [format] o in
+            var bytes: [UInt8] = []
+            BillingExport.write(o, format, into: &bytes)
+            return bytes
+        }, onOutcome: { [self] o in
+            switch o.result {
+            case let .success(claim): totals.add(claim); service.metrics.priced(.success(claim))
+            case .failure: totals.addRefused(); service.metrics.refused()
+            }
+        })
+        nextMember = end
+        let last = nextMember >= export.members.count
+        if last && summary { out += totals.jsonLine() }
+        bytesOut += out.count
+        guard last else { return true }
+        self.end(bytes: bytesOut)
+        return false
+    }
+
+    func end(bytes: Int) {
+        done = true
+        _ = service.finish(ctx, HTTPResponse(status: status), bytes: bytes)
+        export = nil
+        body = ByteBuffer(capacity: 0)
+    }
+
+    func abort() {
+        export = nil
+        body = ByteBuffer(capacity: 0)
+    }
+}
+
+/// Bytes gathered in one allocation grown with realloc(3) (no copy when it can grow in place), sized up
+/// front when the length is known.
+final class ByteBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>?
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = capacity > 0 ? malloc(capacity)?.assumingMemoryBound(to: UInt8.self) : nil
+    }
+
+    deinit { free(base) }
+
+    func append(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        if count + bytes.count > capacity {
+            let grown = max(count + bytes.count, capacity * 2, 1 << 16)
+            guard let p = realloc(base, grown) else { fatalError("out of memory") }
+            base = p.assumingMemoryBound(to: UInt8.self)
+            capacity = grown
+        }
+        bytes.withUnsafeBufferPointer { (base! + count).update(from: $0.baseAddress!, count: $0.count) }
+        count += bytes.count
+    }
+
+    /// Valid while this buffer lives and is not appended to.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 }
 
 func monotonicNs() -> Int64 {

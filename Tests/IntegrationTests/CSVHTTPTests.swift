@@ -91,6 +91,58 @@ extension LiveTests {
         #expect(!plain.text.contains(#"{"summary""#) && plain.text.split(separator: "\n").count == 5)
     }
 
+    /// The answer is priced as the client reads it: a client that stops reading stops the pricing, so the
+    /// answer is never held whole in memory; it then gets every member-month, in order.
+    @Test func aLargeExportIsAnsweredAsTheClientReads() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        let members = 4000
+        var csv = "memberId,date,startTime,component,format,minutes,location,status,admissionDate\n"
+        for m in 0..<members {
+            for i in 0..<20 {
+                let day = 1 + (i * 3 + m) % 28
+                csv += "M-\(100000 + m),2025-05-\(day < 10 ? "0" : "")\(day),\(9 + i % 6):00,CRS,group,\(30 + i % 4 * 15),onsite"
+                csv += i == 0 ? ",admitted,2024-11-04\n" : ",,\n"
+            }
+        }
+        let body = Array(csv.utf8)
+        let fd = connectLoopback(port: s.server.port)
+        defer { close(fd) }
+        var small: Int32 = 65536
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        let head = "POST /v1/claims/price/batch HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: \(body.count)\r\n\r\n"
+        let request = Array(head.utf8) + body
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { Issue.record("send failed"); return }
+            sent += n
+        }
+        var tv = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var answer: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while answer.count < 100_000 {
+            let n = recv(fd, &buf, buf.count, 0)
+            guard n > 0 else { Issue.record("the answer stopped"); return }
+            answer += buf[0..<n]
+        }
+        #expect(String(decoding: answer.prefix(200), as: UTF8.self).hasPrefix("HTTP/1.1 200 OK"))
+        usleep(500_000)  // the client reads nothing for a while
+        let pricedWhilePaused = s.service.metrics.render(openConnections: 0, droppedLogLines: 0)
+            .split(separator: "\n").first { $0.hasPrefix("pros_member_months_priced_total ") }
+            .flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+        #expect(pricedWhilePaused > 0 && pricedWhilePaused < members, "priced \(pricedWhilePaused) of \(members) while paused")
+        while !String(decoding: answer.suffix(7), as: UTF8.self).hasSuffix("0\r\n\r\n") {
+            let n = recv(fd, &buf, buf.count, 0)
+            guard n > 0 else { Issue.record("the answer stopped"); return }
+            answer += buf[0..<n]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        #expect(text.components(separatedBy: #","rows":["#).count - 1 == members)
+        #expect(text.contains(#"{"memberId":"M-\#(100000 + members - 1)""#))
+    }
+
     @Test func badExportsAndLimits() throws {
         let s = try LiveService { $0.maxCsvBytes = 4096 }
         defer { s.stop() }
