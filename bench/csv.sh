@@ -35,18 +35,19 @@ with open(path, "w", newline="") as f:
 PY
 bytes=$(stat -c %s $tmp/export.csv); rows=$(($(wc -l < $tmp/export.csv) - 1)); months=$((rows / 20))
 echo "export: $((bytes / 1000000)) MB, $rows rows, $months member-months"
+elapsed() { python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$1" "$2"; }
 rate() { python3 -c "import sys; t=float(sys.argv[1]); print(f'{t:.2f} s: {$rows/t:,.0f} rows/s, {$months/t:,.0f} member-months/s')" "$1"; }
 for jobs in 1 2; do
   start=$(date +%s.%N)
   /usr/bin/time -f '%M' -o $tmp/rss $BIN price --csv $tmp/export.csv --jobs $jobs > $tmp/out.ndjson || true
   end=$(date +%s.%N)
   [ "$(wc -l < $tmp/out.ndjson)" -eq $months ] || { echo "expected $months answers" >&2; exit 1; }
-  echo "price --csv --jobs $jobs: $(rate "$(echo "$end - $start" | bc)"), peak RSS $(($(cat $tmp/rss) / 1024)) MiB"
+  echo "price --csv --jobs $jobs: $(rate "$(elapsed $start $end)"), peak RSS $(($(cat $tmp/rss) / 1024)) MiB"
 done
 start=$(date +%s.%N)
 $BIN price --csv $tmp/export.csv --format csv > $tmp/out.csv || true
 end=$(date +%s.%N)
-echo "price --csv --format csv (2 threads): $(rate "$(echo "$end - $start" | bc)")"
+echo "price --csv --format csv (2 threads): $(rate "$(elapsed $start $end)")"
 
 $BIN serve --host 127.0.0.1 --port $PORT 2>/dev/null & SPID=$!
 for _ in $(seq 50); do $BIN healthcheck --port $PORT 2>/dev/null && break; sleep 0.1; done
@@ -56,7 +57,7 @@ for accept in application/x-ndjson text/csv; do
   curl -sS --fail -X POST -H 'Content-Type: text/csv' -H "Accept: $accept" --data-binary @$tmp/export.csv \
     -o $tmp/http.out http://127.0.0.1:$PORT/v1/claims/price/batch
   end=$(date +%s.%N)
-  echo "POST text/csv, Accept $accept: $(rate "$(echo "$end - $start" | bc)"), answer $(($(stat -c %s $tmp/http.out) / 1000000)) MB"
+  echo "POST text/csv, Accept $accept: $(rate "$(elapsed $start $end)"), answer $(($(stat -c %s $tmp/http.out) / 1000000)) MB"
 done
 echo "server RSS peak (VmHWM): $(($(awk '/VmHWM/ {print $2}' /proc/$SPID/status) / 1024)) MiB for a $((bytes / 1000000)) MB export"
 
@@ -69,5 +70,5 @@ for jobs in 1 2; do
   /usr/bin/time -f '%M' -o $tmp/rss $BIN price --batch --jobs $jobs $tmp/batch.ndjson > /dev/null
   end=$(date +%s.%N)
   python3 -c "import sys; t=float(sys.argv[1]); print(f'price --batch --jobs $jobs: $N member-months in {t:.2f} s: {$N/t:,.0f} member-months/s, peak RSS {int(sys.argv[2])//1024} MiB')" \
-    "$(echo "$end - $start" | bc)" "$(cat $tmp/rss)"
+    "$(elapsed $start $end)" "$(cat $tmp/rss)"
 done

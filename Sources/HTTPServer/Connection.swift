@@ -352,7 +352,9 @@ final class Connection {
         guard !isClosed else { return }
         while true {
             while pendingOutput > 0 {
-                let n = out.withUnsafeBytes { p in Glibc.send(fd, p.baseAddress! + outIndex, p.count - outIndex, Int32(MSG_NOSIGNAL)) }
+                let n = out.withUnsafeBytes { p in
+                    Glibc.send(fd, p.baseAddress! + outIndex, p.count - outIndex, Int32(MSG_NOSIGNAL))
+                }
                 if n > 0 {
                     outIndex += n
                     writeStalledSince = nil

@@ -144,7 +144,8 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         let header: Int?
         do { header = try reader.next(into: &fields) } catch { throw malformed(error, 1) }
         guard header != nil else {
-            throw .invalidExport([CellError(row: 1, column: nil, detail: "the export is empty: a header row is required")])
+            let why = "the export is empty: a header row is required"
+            throw .invalidExport([CellError(row: 1, column: nil, detail: why)])
         }
         record = 1
         // The header.
@@ -155,12 +156,14 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
             guard let c = Column.allCases.firstIndex(where: { $0.rawValue.lowercased() == name }) else { continue }
             if index[c] >= 0 {
                 headerErrors.append(CellError(row: 1, column: Column.allCases[c].rawValue,
-                                              detail: "appears twice in the header (cells \(index[c] + 1) and \(i + 1))"))
+                                              detail: "appears twice in the header (cells \(index[c] + 1) and "
+                                                  + "\(i + 1))"))
             }
             index[c] = i
         }
         for c in Column.required where index[Column.allCases.firstIndex(of: c)!] < 0 {
-            headerErrors.append(CellError(row: 1, column: c.rawValue, detail: "is a required column; the header has none"))
+            headerErrors.append(CellError(row: 1, column: c.rawValue,
+                                          detail: "is a required column; the header has none"))
         }
         guard headerErrors.isEmpty else { throw Refusal.invalidExport(headerErrors) }
         columnIndex = index
@@ -251,9 +254,13 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
                     var cell = origins.locate(e.pointer)
                     cell.detail = e.detail
                     cell.pointer = e.pointer
-                    if !errors.contains(where: { $0.row == cell.row && $0.column == cell.column }) { errors.append(cell) }
+                    if !errors.contains(where: { $0.row == cell.row && $0.column == cell.column }) {
+                        errors.append(cell)
+                    }
                 }
-                if errors.isEmpty { errors.append(CellError(row: origins.firstRow, column: nil, detail: problem.detail)) }
+                if errors.isEmpty {
+                    errors.append(CellError(row: origins.firstRow, column: nil, detail: problem.detail))
+                }
                 errors.sort { ($0.row, $0.column ?? "") < ($1.row, $1.column ?? "") }
                 let detail = problem.status == 422 && problem.type == "urn:pros-pricer:problem:validation"
                     ? (errors.count == 1 ? "1 cell is invalid" : "\(errors.count) cells are invalid") : problem.detail
@@ -280,7 +287,9 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         /// The row and column of a member-month JSON pointer.
         func locate(_ pointer: String) -> CellError {
             let parts = pointer.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-            func mm(_ c: Column) -> CellError { CellError(row: memberMonth[c] ?? firstRow, column: c.rawValue, detail: "") }
+            func mm(_ c: Column) -> CellError {
+                CellError(row: memberMonth[c] ?? firstRow, column: c.rawValue, detail: "")
+            }
             guard let head = parts.first else { return CellError(row: firstRow, column: nil, detail: "") }
             switch head {
             case "services":
@@ -333,7 +342,8 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
                     if seen != value {
                         let first = origins.memberMonth[c]!
                         errors.append(CellError(row: number, column: c.rawValue,
-                                                detail: "differs from row \(first): a member-month has one \(c.rawValue)"))
+                                                detail: "differs from row \(first): a member-month has one "
+                                                    + c.rawValue))
                     }
                 } else {
                     values[c] = value
@@ -373,7 +383,9 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
     }
 
     /// A cell's bytes (raw, as in the file; quoted cells inside their quotes).
-    func cellBytes(_ f: CSVField) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[f.start..<f.end]) }
+    func cellBytes(_ f: CSVField) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])
+    }
 
     /// A column's cell in a record, trimmed, as text; nil when the header lacks the column or the cell is
     /// not UTF-8 (an error is recorded).
@@ -409,7 +421,9 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
             switch value.lowercased() {
             case "true", "yes", "1": w.key(dynamic: c.rawValue); w.bool(true)
             case "false", "no", "0": w.key(dynamic: c.rawValue); w.bool(false)
-            default: errors.append(CellError(row: row, column: c.rawValue, detail: "must be true or false, yes or no, 1 or 0"))
+            default:
+                let why = "must be true or false, yes or no, 1 or 0"
+                errors.append(CellError(row: row, column: c.rawValue, detail: why))
             }
         case .list:
             w.key(dynamic: c.rawValue)

@@ -15,7 +15,8 @@ public enum ExportFormat: Sendable {
 }
 
 extension BillingExport {
-    public static let csvHeader = "memberId,month,dateOfService,kind,rateCode,procedureCode,modifiers,units,amount,findings"
+    public static let csvHeader =
+        "memberId,month,dateOfService,kind,rateCode,procedureCode,modifiers,units,amount,findings"
 
     /// The answer's first bytes: the CSV header row, or nothing for NDJSON.
     public static func preamble(_ format: ExportFormat) -> [UInt8] {
@@ -64,8 +65,8 @@ extension BillingExport {
             let why = refusal.errors.map { e in
                 "row \(e.row)" + (e.column.map { " " + $0 } ?? "") + ": " + e.detail
             }.joined(separator: "; ")
-            CSVWriter.appendRecord([o.memberId, o.month, "", "error", "", "", "", "", "", why.isEmpty ? refusal.detail : why],
-                                   to: &out)
+            let cells = [o.memberId, o.month, "", "error", "", "", "", "", "", why.isEmpty ? refusal.detail : why]
+            CSVWriter.appendRecord(cells, to: &out)
         }
     }
 

@@ -132,7 +132,8 @@ public final class PricingService: HTTPHandler {
                               CSVExportStream(service: self, pricer: pricer, ctx: ctx, format: csvOut ? .csv : .ndjson,
                                               summary: summary, expectedBytes: min(declared, config.maxCsvBytes)))
         default:
-            return .respond(finish(ctx, unsupportedMediaType(mediaType, "application/x-ndjson, application/json or text/csv")))
+            let accepted = "application/x-ndjson, application/json or text/csv"
+            return .respond(finish(ctx, unsupportedMediaType(mediaType, accepted)))
         }
     }
 
@@ -376,7 +377,8 @@ final class CSVExportStream: StreamingHandler {
     }
 
     func responseHead() -> (status: Int, headers: HTTPHeaders) {
-        let type = status != 200 ? "application/problem+json" : format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
+        let type = status != 200 ? "application/problem+json"
+            : format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
         return (status, HTTPHeaders([("Content-Type", type), ("X-Request-ID", ctx.requestId)]))
     }
 

@@ -64,7 +64,9 @@ func fail(_ message: String, code: Int32) -> Never {
 }
 
 func validPort(_ port: Int?, _ name: String = "--port") throws {
-    if let port, !(0...65535).contains(port) { throw ValidationError("\(name) must be between 0 and 65535 (got \(port))") }
+    if let port, !(0...65535).contains(port) {
+        throw ValidationError("\(name) must be between 0 and 65535 (got \(port))")
+    }
 }
 
 struct Serve: ParsableCommand {

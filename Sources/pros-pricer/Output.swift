@@ -26,8 +26,9 @@ func render(line: Int?, _ result: Result<PricedClaim, Problem>, _ format: Output
         switch result {
         case let .success(claim):
             var out: [UInt8] = []
-            BillingExport.writeCSV(BillingExport.Outcome(memberId: claim.memberId, month: claim.month.description, rows: [],
-                                                         result: .success(claim)), into: &out)
+            let outcome = BillingExport.Outcome(memberId: claim.memberId, month: claim.month.description, rows: [],
+                                                result: .success(claim))
+            BillingExport.writeCSV(outcome, into: &out)
             return out
         case let .failure(problem):
             var out: [UInt8] = []
@@ -89,11 +90,14 @@ func claimTable(_ c: PricedClaim) -> String {
     if c.lines.isEmpty {
         t += "  nothing is billable\n"
     } else {
-        t += "  " + pad("kind", 14) + pad("rate", 6) + pad("procedure", 11) + pad("modifiers", 11) + pad("units", 6, left: false)
+        t += "  " + pad("kind", 14) + pad("rate", 6) + pad("procedure", 11) + pad("modifiers", 11)
+            + pad("units", 6, left: false)
             + pad("amount", 11, left: false) + "\n"
         for l in c.lines {
-            let kind = l.kind.rawValue + (l.tier.map { " tier \($0)" } ?? "") + (l.component.map { " \($0.rawValue)" } ?? "")
-            t += "  " + pad(kind, 14) + pad(l.rateCode, 6) + pad(l.procedureCode, 11) + pad(l.modifiers.joined(separator: " "), 11)
+            let kind = l.kind.rawValue + (l.tier.map { " tier \($0)" } ?? "")
+                + (l.component.map { " \($0.rawValue)" } ?? "")
+            t += "  " + pad(kind, 14) + pad(l.rateCode, 6) + pad(l.procedureCode, 11)
+                + pad(l.modifiers.joined(separator: " "), 11)
                 + pad(String(l.units), 6, left: false) + pad(l.amount?.description ?? "no rate", 11, left: false) + "\n"
         }
         t += "  " + pad("total", 48) + pad(c.total?.description ?? "no rate", 11, left: false) + "\n"
@@ -118,7 +122,13 @@ func prettyJSON(_ json: [UInt8]) -> [UInt8] {
         let c = json[i]
         if inString {
             out.append(c)
-            if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == 0x22 { inString = false }
+            if escaped {
+                escaped = false
+            } else if c == UInt8(ascii: "\\") {
+                escaped = true
+            } else if c == 0x22 {
+                inString = false
+            }
             i += 1
             continue
         }

@@ -79,7 +79,8 @@ struct Price: ParsableCommand {
 
     @Option(help: "A config folder with rules/ and rates/ (default: the built-in copy).") var config: String?
     @Flag(help: "The input is NDJSON: one member-month per line.") var batch = false
-    @Option(help: ArgumentHelp("The input is a CSV billing export (a file, or - for standard input).", valueName: "file"))
+    @Option(help: ArgumentHelp("The input is a CSV billing export (a file, or - for standard input).",
+                               valueName: "file"))
     var csv: String?
     @Flag(help: "After a batch, print its totals as a table on standard error.") var summary = false
     @Option(help: "json, pretty, ndjson, csv or table.") var format: OutputFormat?
@@ -155,7 +156,9 @@ final class InputFile {
     deinit { if mapped, let base { munmap(base, count) } }
 
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if mapped, let base { return body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: count)) }
+        if mapped, let base {
+            return body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: count))
+        }
         return owned.withUnsafeBufferPointer(body)
     }
 }
@@ -208,7 +211,9 @@ func runBatch(_ path: String, _ pricer: Pricer, workers: Int, format: OutputForm
                 result = .failure(Problem(type: "urn:pros-pricer:problem:line-too-long", title: "Line too long",
                                           status: 413, detail: "the line is longer than \(maxLine) bytes"))
             } else {
-                result = window.withUnsafeBufferPointer { pricer.price(json: UnsafeBufferPointer(rebasing: $0[e.start..<e.end])) }
+                result = window.withUnsafeBufferPointer {
+                    pricer.price(json: UnsafeBufferPointer(rebasing: $0[e.start..<e.end]))
+                }
             }
             return (result, render(line: e.line, result, format))
         }
@@ -255,7 +260,8 @@ func runCheckConfig(directory: String) -> Int32 {
     do {
         let book = try ConfigLoader.loadRuleBook(configDirectory: directory)
         let sets = book.ruleSets.map(\.id).joined(separator: ", ")
-        writeAll(1, Array(("ok: \(book.ruleSets.count) rule sets (\(sets)), \(book.rateSchedules.count) rate schedules, "
+        let schedules = book.rateSchedules.count
+        writeAll(1, Array(("ok: \(book.ruleSets.count) rule sets (\(sets)), \(schedules) rate schedules, "
                            + "digest \(book.digest)\n").utf8))
         return Exit.ok
     } catch {

@@ -22,7 +22,9 @@ func runServe(flags: [String: String]) -> Int32 {
     pthread_sigmask(SIG_BLOCK, &set, nil)
 
     let server: HTTPServer
-    do { server = try HTTPServer(config: config.server, handler: service) } catch { fail(error.description, code: Exit.badConfig) }
+    do { server = try HTTPServer(config: config.server, handler: service) } catch {
+        fail(error.description, code: Exit.badConfig)
+    }
     service.attach(server)
     server.start()
     service.logger.log("info", "listening", [("host", config.server.host), ("ruleSets", book.ruleSets.map(\.id).joined(separator: ",")),

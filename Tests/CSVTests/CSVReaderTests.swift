@@ -79,11 +79,12 @@ import Testing
         var out: [UInt8] = []
         CSVWriter.appendRecord(["plain", "a,b", #"say "hi""#, "two\nlines", "=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx",
                                 "", "4517"], to: &out)
-        let expected = #"plain,"a,b","say ""hi""","two"# + "\n" + #"lines",'=SUM(A1),'+1,'-2,'@x,'"# + "\tx,\"'\rx\",,4517\r\n"
+        let expected = #"plain,"a,b","say ""hi""","two"# + "\n" + #"lines",'=SUM(A1),'+1,'-2,'@x,'"#
+            + "\tx,\"'\rx\",,4517\r\n"
         #expect(String(decoding: out, as: UTF8.self) == expected)
         // What the writer writes, the reader reads back (after the guard's apostrophe).
-        #expect(Self.read(out) == .records([["plain", "a,b", #"say "hi""#, "two\nlines", "'=SUM(A1)", "'+1", "'-2", "'@x",
-                                            "'\tx", "'\rx", "", "4517"]]))
+        #expect(Self.read(out) == .records([["plain", "a,b", #"say "hi""#, "two\nlines", "'=SUM(A1)", "'+1", "'-2",
+                                            "'@x", "'\tx", "'\rx", "", "4517"]]))
         var unguarded: [UInt8] = []
         CSVWriter.appendCell("=1", to: &unguarded, guardFormulas: false)
         #expect(unguarded == Array("=1".utf8))

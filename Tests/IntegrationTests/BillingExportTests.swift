@@ -13,7 +13,8 @@ import Testing
         try csv.withUnsafeBufferPointer { buf throws(BillingExport.Refusal) in
             let export = try BillingExport(buf)
             var all: [BillingExport.Outcome] = []
-            export.priceAll(with: pricer, workers: workers, format: .ndjson, onOutcome: { all.append($0) }, emit: { _ in })
+            export.priceAll(with: pricer, workers: workers, format: .ndjson, onOutcome: { all.append($0) },
+                            emit: { _ in })
             return all
         }
     }
@@ -40,7 +41,8 @@ import Testing
         }
         return services.enumerated().map { i, s in
             header.map { name in
-                let all = serviceColumns + memberColumns + ["memberId", "month", "rateSchedule", "priorPreadmissionMonths"]
+                let all = serviceColumns + memberColumns
+                    + ["memberId", "month", "rateSchedule", "priorPreadmissionMonths"]
                 let column = all.first { $0.lowercased() == name.lowercased() } ?? name
                 if serviceColumns.contains(column) { return text(s[column]) }
                 if column == "memberId" { return text(month["memberId"]) }
@@ -51,7 +53,8 @@ import Testing
         }
     }
 
-    static let header = ["MemberID", "month", "Status", "admissionDate", "rreCodes", "rateSchedule", "priorPreadmissionMonths"]
+    static let header = ["MemberID", "month", "Status", "admissionDate", "rreCodes", "rateSchedule",
+                         "priorPreadmissionMonths"]
         + serviceColumns
 
     static func csv(_ header: [String], _ rows: [[String]], lineEnd: String = "\n") -> [UInt8] {
@@ -101,7 +104,8 @@ import Testing
                 let x = try a.result.get(), y = try b.result.get()
                 #expect(x.lines == y.lines && x.total == y.total && x.units == y.units, "\(a.memberId)")
                 #expect(Set(x.findings.map(\.code)) == Set(y.findings.map(\.code)))
-                #expect(x.services.sorted { $0.id < $1.id }.map(\.accrued) == y.services.sorted { $0.id < $1.id }.map(\.accrued))
+                func accrued(_ c: PricedClaim) -> [Int] { c.services.sorted { $0.id < $1.id }.map(\.accrued) }
+                #expect(accrued(x) == accrued(y))
                 // Services keep their rows' order: the same answer as the JSON API given that order.
                 let ids = b.rows.map { shuffled[$0 - 2][Self.header.firstIndex(of: "id")!] }
                 #expect(y.services.map(\.id) == ids)
@@ -117,7 +121,9 @@ import Testing
         for m in ["2025-07", "2025-06", "2025-05"] {
             rows.append(["M-PRE", "\(m)-03", "CRS", "individual", "60", "onsite", "preadmission"])
             rows.append(["M-PRE", "\(m)-10", "CRS", "group", "60", "onsite", ""])
-            if m != "2025-05" { rows.append(["M-OTHER", "\(m)-04", "CRS", "individual", "30", "onsite", "preadmission"]) }
+            if m != "2025-05" {
+                rows.append(["M-OTHER", "\(m)-04", "CRS", "individual", "30", "onsite", "preadmission"])
+            }
         }
         let outcomes = try Self.price(Self.csv(header, rows))
         let pre = outcomes.filter { $0.memberId == "M-PRE" }
@@ -129,13 +135,16 @@ import Testing
         #expect(claims[2].findings.map(\.code).contains(.preadmissionConsecutiveLimit))
         // Exactly the JSON API's answer for that month with its two prior months given.
         let july = try JSONValue.parse(Array(#"""
-            {"memberId":"M-PRE","month":"2025-07","priorPreadmissionMonths":["2025-05","2025-06"],"member":{"status":"preadmission"},
-             "services":[{"id":"2","date":"2025-07-03","component":"CRS","format":"individual","minutes":60,"location":"onsite"},
-                         {"id":"3","date":"2025-07-10","component":"CRS","format":"group","minutes":60,"location":"onsite"}]}
+            {"memberId":"M-PRE","month":"2025-07","priorPreadmissionMonths":["2025-05","2025-06"],
+             "member":{"status":"preadmission"},
+             "services":[
+               {"id":"2","date":"2025-07-03","component":"CRS","format":"individual","minutes":60,"location":"onsite"},
+               {"id":"3","date":"2025-07-10","component":"CRS","format":"group","minutes":60,"location":"onsite"}]}
             """#.utf8))
         #expect(claims[2].jsonBytes() == Self.jsonAnswer(july))
         // Another member's months do not count for this one.
-        #expect(try outcomes.filter { $0.memberId == "M-OTHER" }.allSatisfy { try $0.result.get().lines.map(\.kind) == [.preadmission] })
+        let other = outcomes.filter { $0.memberId == "M-OTHER" }
+        #expect(try other.allSatisfy { try $0.result.get().lines.map(\.kind) == [.preadmission] })
     }
 
     @Test func errorsNameTheRowAndColumn() throws {
@@ -167,7 +176,9 @@ import Testing
         #expect(outcomes[5].rows == [9, 10] && cells(5) == ["9 date"])
         // The detail of a mapped error is the JSON API's own.
         guard case let .failure(r) = outcomes[0].result else { return }
-        let json = #"{"memberId":"M-1","month":"2025-05","member":{"status":"admitted","admissionDate":"2024-11-04"},"services":[{"date":"2025-05-03","component":"CRS","format":"group","minutes":2000,"location":"onsite"}]}"#
+        let json = #"{"memberId":"M-1","month":"2025-05","member":{"status":"admitted","admissionDate":"2024-11-04"},"#
+            + #""services":[{"date":"2025-05-03","component":"CRS","format":"group","minutes":2000,"#
+            + #""location":"onsite"}]}"#
         guard case let .failure(p) = Self.pricer.price(json: Array(json.utf8)) else { Issue.record("priced"); return }
         #expect(r.errors[0].detail == p.errors[0].detail)
         #expect(r.errors[0].pointer == "/services/1/minutes")
@@ -181,21 +192,30 @@ import Testing
         #expect(missing?.status == 422 && missing?.errors.map(\.column) == ["minutes"])
         let twice = refusal("memberId,date,component,format,minutes,location,Minutes\n")
         #expect(twice?.errors.map { "\($0.row) \($0.column ?? "")" } == ["1 minutes"])
-        let quote = refusal("memberId,date,component,format,minutes,location\nM,2025-05-01,CRS,group,60,onsite\nM,\"2025\n")
+        let quote = refusal("memberId,date,component,format,minutes,location\nM,2025-05-01,CRS,group,60,onsite\n"
+                            + "M,\"2025\n")
         #expect(quote?.status == 400 && quote?.errors.map(\.row) == [3])
         #expect(refusal("")?.status == 422)
-        #expect(refusal("memberId,date,component,format,minutes,location\n") == nil)  // a header alone: nothing to price
+        // A header alone: nothing to price.
+        #expect(refusal("memberId,date,component,format,minutes,location\n") == nil)
     }
 
     @Test func blankRowsUnknownColumnsQuotingAndDefaults() throws {
-        let csv = "Note,memberId,date,component,format,minutes,location,status,admissionDate,telehealth,rreCodes,startTime\r\n"
-            + "\"a, \"\"quoted\"\" note\",M-1,2025-05-02,CRS,group, 60 ,onsite,admitted,2024-11-04,audio-video,84; 85,\r\n"
+        let csv = "Note,memberId,date,component,format,minutes,location,status,admissionDate,telehealth,rreCodes,"
+            + "startTime\r\n"
+            + "\"a, \"\"quoted\"\" note\",M-1,2025-05-02,CRS,group, 60 ,onsite,admitted,2024-11-04,audio-video,"
+            + "84; 85,\r\n"
             + ",,,,,,,,,,,\r\n\r\n"
             + "x,M-1,2025-05-05,CRS,individual,\"60\",offsite,,,,,9:30\r\n"
         let outcomes = try Self.price(csv)
         #expect(outcomes.count == 1 && outcomes[0].rows == [2, 5])
         let claim = try outcomes[0].result.get()
-        let json = #"{"memberId":"M-1","month":"2025-05","member":{"status":"admitted","admissionDate":"2024-11-04","rreCodes":["84","85"]},"services":[{"id":"2","date":"2025-05-02","component":"CRS","format":"group","minutes":60,"location":"onsite","telehealth":"audio-video"},{"id":"5","date":"2025-05-05","startTime":"09:30","component":"CRS","format":"individual","minutes":60,"location":"offsite"}]}"#
+        let json = #"{"memberId":"M-1","month":"2025-05","#
+            + #""member":{"status":"admitted","admissionDate":"2024-11-04","rreCodes":["84","85"]},"services":["#
+            + #"{"id":"2","date":"2025-05-02","component":"CRS","format":"group","minutes":60,"location":"onsite","#
+            + #""telehealth":"audio-video"},"#
+            + #"{"id":"5","date":"2025-05-05","startTime":"09:30","component":"CRS","format":"individual","#
+            + #""minutes":60,"location":"offsite"}]}"#
         #expect(claim.jsonBytes() == Self.jsonAnswer(try JSONValue.parse(Array(json.utf8))))
     }
 
