@@ -64,7 +64,8 @@ for n in range(33):
             staff="Dr. A. Novak", status="admitted", admission=admission, rre="84", med="yes", last="2025-05-20",
             prescriber="yes")
 
-# Four members in pre-admission (SPEC: at most two consecutive months billed at 4510).
+# Four members in pre-admission (OMH PROS Billing and Claiming Manual (2025): at most two consecutive
+# months billed at 4510).
 pre = {"M-300101": ["2025-05", "2025-06"], "M-300102": ["2025-05", "2025-06"],
        "M-300103": ["2025-04", "2025-05", "2025-06"], "M-300104": ["2025-06"]}
 for member, months in pre.items():

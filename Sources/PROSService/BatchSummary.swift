@@ -1,6 +1,6 @@
 import PROSRules
 
-/// What a batch priced (API.md "Batch summaries"): member-months read, priced and refused; lines,
+/// What a batch priced (`?summary=true`, `--summary`): member-months read, priced and refused; lines,
 /// units and amounts by rate code; the total; findings by code.
 public struct BatchSummary: Sendable, Equatable {
     public var read = 0

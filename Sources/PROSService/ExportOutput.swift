@@ -6,7 +6,7 @@ import Dispatch
 import PROSRules
 #endif
 
-/// How a billing export's answer is written (API.md "Billing exports as CSV").
+/// How a billing export's answer is written: NDJSON per member-month, or CSV rows per claim line.
 public enum ExportFormat: Sendable {
     /// One `{"memberId", "month", "rows", "result" | "error"}` line per member-month.
     case ndjson
