@@ -39,10 +39,11 @@ elapsed() { python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]
 rate() { python3 -c "import sys; t=float(sys.argv[1]); print(f'{t:.2f} s: {$rows/t:,.0f} rows/s, {$months/t:,.0f} member-months/s')" "$1"; }
 for jobs in 1 2; do
   start=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o $tmp/rss $BIN price --csv $tmp/export.csv --jobs $jobs > $tmp/out.ndjson || true
+  /usr/bin/time -f '%M %U %S' -o $tmp/rss $BIN price --csv $tmp/export.csv --jobs $jobs > $tmp/out.ndjson || true
   end=$(date +%s.%N)
   [ "$(wc -l < $tmp/out.ndjson)" -eq $months ] || { echo "expected $months answers" >&2; exit 1; }
-  echo "price --csv --jobs $jobs: $(rate "$(elapsed $start $end)"), peak RSS $(($(cat $tmp/rss) / 1024)) MiB"
+  read -r rss user sys < $tmp/rss
+  echo "price --csv --jobs $jobs: $(rate "$(elapsed $start $end)"), CPU ${user} s user + ${sys} s sys, peak RSS $((rss / 1024)) MiB"
 done
 start=$(date +%s.%N)
 $BIN price --csv $tmp/export.csv --format csv > $tmp/out.csv || true

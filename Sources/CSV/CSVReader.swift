@@ -92,7 +92,7 @@ public struct CSVField: Sendable, Equatable {
     public var isEmpty: Bool { start == end }
 
     /// Calls `body` with the field's value (unescaped), valid during the call.
-    @inline(__always)
+    @inlinable
     public func withValue<R>(in buffer: UnsafeBufferPointer<UInt8>,
                              _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let raw = UnsafeBufferPointer(rebasing: buffer[start..<end])

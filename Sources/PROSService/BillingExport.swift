@@ -15,13 +15,50 @@ import PROSRules
 /// row and column it came from.
 public struct BillingExport: @unchecked Sendable {  // its bytes are only read
     /// The columns of an export; names match the header case-insensitively.
-    public enum Column: String, CaseIterable, Sendable {
+    public enum Column: Int, CaseIterable, Sendable {
         // Service columns: one value per row.
         case memberId, date, component, format, minutes, location
         case id, startTime, telehealth, employmentSetting, prescriberContact, service
         // Member-month columns: one value per member-month, on every row or only some.
         case month, status, admissionDate, dischargeDate, rreCodes, medicationManagement, lastPrescriberContact
         case prescriberContactDates, targetPopulation, rateSchedule, payer, priorPreadmissionMonths
+
+        /// The column's name (as the header spells it, compared case-insensitively).
+        public var name: String { Self.names[rawValue] }
+        static let names: [String] = allCases.map { String(describing: $0) }
+        init?(name: String) {
+            guard let i = Self.names.firstIndex(of: name) else { return nil }
+            self.init(rawValue: i)
+        }
+        /// The member name in the member-month JSON.
+        var key: StaticString {
+            switch self {
+            case .memberId: "memberId"
+            case .date: "date"
+            case .component: "component"
+            case .format: "format"
+            case .minutes: "minutes"
+            case .location: "location"
+            case .id: "id"
+            case .startTime: "startTime"
+            case .telehealth: "telehealth"
+            case .employmentSetting: "employmentSetting"
+            case .prescriberContact: "prescriberContact"
+            case .service: "service"
+            case .month: "month"
+            case .status: "status"
+            case .admissionDate: "admissionDate"
+            case .dischargeDate: "dischargeDate"
+            case .rreCodes: "rreCodes"
+            case .medicationManagement: "medicationManagement"
+            case .lastPrescriberContact: "lastPrescriberContact"
+            case .prescriberContactDates: "prescriberContactDates"
+            case .targetPopulation: "targetPopulation"
+            case .rateSchedule: "rateSchedule"
+            case .payer: "payer"
+            case .priorPreadmissionMonths: "priorPreadmissionMonths"
+            }
+        }
 
         static let required: [Column] = [.memberId, .date, .component, .format, .minutes, .location]
         static let serviceColumns: [Column] = [.id, .date, .startTime, .component, .format, .minutes, .location,
@@ -153,25 +190,25 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         var headerErrors: [CellError] = []
         for (i, f) in fields.enumerated() {
             let name = f.withValue(in: bytes) { String(decoding: Self.trimmed($0), as: UTF8.self) }.lowercased()
-            guard let c = Column.allCases.firstIndex(where: { $0.rawValue.lowercased() == name }) else { continue }
+            guard let c = Column.names.firstIndex(where: { $0.lowercased() == name }) else { continue }
             if index[c] >= 0 {
-                headerErrors.append(CellError(row: 1, column: Column.allCases[c].rawValue,
+                headerErrors.append(CellError(row: 1, column: Column.names[c],
                                               detail: "appears twice in the header (cells \(index[c] + 1) and "
                                                   + "\(i + 1))"))
             }
             index[c] = i
         }
-        for c in Column.required where index[Column.allCases.firstIndex(of: c)!] < 0 {
-            headerErrors.append(CellError(row: 1, column: c.rawValue,
+        for c in Column.required where index[c.rawValue] < 0 {
+            headerErrors.append(CellError(row: 1, column: c.name,
                                           detail: "is a required column; the header has none"))
         }
         guard headerErrors.isEmpty else { throw Refusal.invalidExport(headerErrors) }
         columnIndex = index
         headerCount = fields.count
         // The rows: their offsets and member-month keys.
-        let memberIdAt = index[Column.allCases.firstIndex(of: .memberId)!]
-        let monthAt = index[Column.allCases.firstIndex(of: .month)!]
-        let dateAt = index[Column.allCases.firstIndex(of: .date)!]
+        let memberIdAt = index[Column.memberId.rawValue]
+        let monthAt = index[Column.month.rawValue]
+        let dateAt = index[Column.date.rawValue]
         var rows: [Row] = []
         var byKey: [GroupKey: Int] = [:]
         var groups: [Group] = []
@@ -280,15 +317,16 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
     struct Origins {
         var firstRow: Int
         var serviceRows: [Int]
-        /// The row a member-month column's value came from (its first non-empty cell).
-        var memberMonth: [Column: Int] = [:]
+        /// The row a member-month column's value came from (its first non-empty cell), 0 if none, by column.
+        var memberMonth = [Int](repeating: 0, count: Column.allCases.count)
+        func origin(_ c: Column) -> Int? { memberMonth[c.rawValue] > 0 ? memberMonth[c.rawValue] : nil }
         var monthColumn: String
 
         /// The row and column of a member-month JSON pointer.
         func locate(_ pointer: String) -> CellError {
             let parts = pointer.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
             func mm(_ c: Column) -> CellError {
-                CellError(row: memberMonth[c] ?? firstRow, column: c.rawValue, detail: "")
+                CellError(row: origin(c) ?? firstRow, column: c.name, detail: "")
             }
             guard let head = parts.first else { return CellError(row: firstRow, column: nil, detail: "") }
             switch head {
@@ -296,17 +334,17 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
                 guard parts.count >= 2, let i = Int(parts[1]), i >= 0, i < serviceRows.count else {
                     return CellError(row: firstRow, column: nil, detail: "")
                 }
-                let column = parts.count >= 3 ? Column(rawValue: parts[2])?.rawValue : nil
+                let column = parts.count >= 3 ? Column(name: parts[2])?.name : nil
                 return CellError(row: serviceRows[i], column: column, detail: "")
             case "member":
-                guard parts.count >= 2, let c = Column(rawValue: parts[1]) else { return mm(.status) }
+                guard parts.count >= 2, let c = Column(name: parts[1]) else { return mm(.status) }
                 return mm(c)
             case "month":
-                return CellError(row: memberMonth[.month] ?? firstRow, column: monthColumn, detail: "")
+                return CellError(row: origin(.month) ?? firstRow, column: monthColumn, detail: "")
             case "memberId":
-                return CellError(row: firstRow, column: Column.memberId.rawValue, detail: "")
+                return CellError(row: firstRow, column: Column.memberId.name, detail: "")
             default:
-                if let c = Column(rawValue: head) { return mm(c) }
+                if let c = Column(name: head) { return mm(c) }
                 return CellError(row: firstRow, column: nil, detail: "")
             }
         }
@@ -316,9 +354,9 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
     /// can have (conflicting member-month values, unreadable booleans, bad UTF-8, stray cells).
     func memberMonthJSON(_ group: Group, carried: [String]) -> ([UInt8], Origins, [CellError]) {
         let firstRow = Int(rows[Int(group.rowIndices[0])].number)
-        var origins = Origins(firstRow: firstRow, serviceRows: [], monthColumn: Column.date.rawValue)
+        var origins = Origins(firstRow: firstRow, serviceRows: [], monthColumn: Column.date.name)
         var errors: [CellError] = []
-        var values: [Column: String] = [:]
+        var values = [String?](repeating: nil, count: Column.allCases.count)
         var fields: [CSVField] = []
         var w = JSONWriter(capacity: 256 + group.rowIndices.count * 160)
         w.beginObject()
@@ -338,16 +376,16 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
             // Member-month columns: the first non-empty value counts; a different one later is a conflict.
             for c in Column.memberMonthColumns {
                 guard let value = text(c, fields, number, &errors), !value.isEmpty else { continue }
-                if let seen = values[c] {
+                if let seen = values[c.rawValue] {
                     if seen != value {
-                        let first = origins.memberMonth[c]!
-                        errors.append(CellError(row: number, column: c.rawValue,
+                        let first = origins.memberMonth[c.rawValue]
+                        errors.append(CellError(row: number, column: c.name,
                                                 detail: "differs from row \(first): a member-month has one "
-                                                    + c.rawValue))
+                                                    + c.name))
                     }
                 } else {
-                    values[c] = value
-                    origins.memberMonth[c] = number
+                    values[c.rawValue] = value
+                    origins.memberMonth[c.rawValue] = number
                 }
             }
             // The service.
@@ -364,18 +402,18 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         w.endArray()
         if !group.memberId.isEmpty { w.field("memberId", group.memberId) }
         if !group.month.isEmpty { w.field("month", group.month) }
-        if origins.memberMonth[.month] != nil { origins.monthColumn = Column.month.rawValue }
+        if origins.origin(.month) != nil { origins.monthColumn = Column.month.name }
         for c in [Column.rateSchedule, .payer] {
-            if let v = values[c] { write(c, v, row: origins.memberMonth[c]!, to: &w, &errors) }
+            if let v = values[c.rawValue] { write(c, v, row: origins.memberMonth[c.rawValue], to: &w, &errors) }
         }
         var prior: [String] = []
-        if let v = values[.priorPreadmissionMonths] { prior = Self.list(v) }
+        if let v = values[Column.priorPreadmissionMonths.rawValue] { prior = Self.list(v) }
         for m in carried where !prior.contains(m) { prior.append(m) }
         if !prior.isEmpty { w.stringArray("priorPreadmissionMonths", prior) }
         w.key("member")
         w.beginObject()
         for c in Column.memberMonthColumns where c.memberField {
-            if let v = values[c] { write(c, v, row: origins.memberMonth[c]!, to: &w, &errors) }
+            if let v = values[c.rawValue] { write(c, v, row: origins.memberMonth[c.rawValue], to: &w, &errors) }
         }
         w.endObject()
         w.endObject()
@@ -390,20 +428,23 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
     /// A column's cell in a record, trimmed, as text; nil when the header lacks the column or the cell is
     /// not UTF-8 (an error is recorded).
     func text(_ c: Column, _ fields: [CSVField], _ row: Int, _ errors: inout [CellError]) -> String? {
-        let at = columnIndex[Self.ordinal[c]!]
+        let at = columnIndex[c.rawValue]
         guard at >= 0, at < fields.count else { return nil }
         return fields[at].withValue(in: bytes) { raw in
             let t = Self.trimmed(raw)
             if t.isEmpty { return "" }
+            // ASCII (nearly every cell) needs no validation; anything else is checked as UTF-8.
+            var ascii = true
+            for c in t where c >= 0x80 { ascii = false; break }
+            if ascii { return String(decoding: t, as: UTF8.self) }
             guard let s = String(validating: t, as: UTF8.self) else {
-                errors.append(CellError(row: row, column: c.rawValue, detail: "is not valid UTF-8"))
+                errors.append(CellError(row: row, column: c.name, detail: "is not valid UTF-8"))
                 return nil
             }
             return s
         }
     }
 
-    static let ordinal: [Column: Int] = Dictionary(uniqueKeysWithValues: Column.allCases.enumerated().map { ($1, $0) })
 
     /// Writes `"column": value` as the JSON type the API takes.
     func write(_ c: Column, _ value: String, row: Int, to w: inout JSONWriter, _ errors: inout [CellError]) {
@@ -411,22 +452,22 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         case .string where c == .startTime:
             // Spreadsheets write 9:05 for 09:05.
             let t = value.utf8.count == 4 && value.utf8.dropFirst().first == UInt8(ascii: ":") ? "0" + value : value
-            w.key(dynamic: c.rawValue); w.string(t)
+            w.key(c.key); w.string(t)
         case .string:
-            w.key(dynamic: c.rawValue); w.string(value)
+            w.key(c.key); w.string(value)
         case .number:
-            w.key(dynamic: c.rawValue)
+            w.key(c.key)
             if Self.isJSONNumber(value) { w.raw(Array(value.utf8)) } else { w.string(value) }  // the decoder says why
         case .boolean:
             switch value.lowercased() {
-            case "true", "yes", "1": w.key(dynamic: c.rawValue); w.bool(true)
-            case "false", "no", "0": w.key(dynamic: c.rawValue); w.bool(false)
+            case "true", "yes", "1": w.key(c.key); w.bool(true)
+            case "false", "no", "0": w.key(c.key); w.bool(false)
             default:
                 let why = "must be true or false, yes or no, 1 or 0"
-                errors.append(CellError(row: row, column: c.rawValue, detail: why))
+                errors.append(CellError(row: row, column: c.name, detail: why))
             }
         case .list:
-            w.key(dynamic: c.rawValue)
+            w.key(c.key)
             w.beginArray()
             for item in Self.list(value) { w.string(item) }
             w.endArray()
