@@ -145,12 +145,12 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         public var memberId: String
         public var month: String
         /// Indices into `rows`, in file order.
-        var rowIndices: [Int32]
+        var rowIndices: [Int]
     }
 
     struct Row: Sendable {
         var offset: Int
-        var number: Int32
+        var number: Int
     }
 
     /// The whole export; its bytes must stay alive and unchanged while the export is priced.
@@ -235,8 +235,8 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
                 byKey[key] = g
                 groups.append(Group(memberId: memberId, month: month, rowIndices: []))
             }
-            groups[g].rowIndices.append(Int32(rows.count))
-            rows.append(Row(offset: start, number: Int32(record)))
+            groups[g].rowIndices.append(rows.count)
+            rows.append(Row(offset: start, number: record))
         }
         groups.sort { $0.memberId != $1.memberId ? $0.memberId < $1.memberId : $0.month < $1.month }
         var members: [Range<Int>] = []
@@ -308,7 +308,7 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
                 carried.append(group.month)
             }
             out.append(Outcome(memberId: group.memberId, month: group.month,
-                               rows: group.rowIndices.map { Int(rows[Int($0)].number) }, result: result))
+                               rows: group.rowIndices.map { rows[$0].number }, result: result))
         }
         return out
     }
@@ -353,7 +353,7 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
     /// The member-month as the JSON the API takes, where its parts came from, and the errors only CSV
     /// can have (conflicting member-month values, unreadable booleans, bad UTF-8, stray cells).
     func memberMonthJSON(_ group: Group, carried: [String]) -> ([UInt8], Origins, [CellError]) {
-        let firstRow = Int(rows[Int(group.rowIndices[0])].number)
+        let firstRow = rows[group.rowIndices[0]].number
         var origins = Origins(firstRow: firstRow, serviceRows: [], monthColumn: Column.date.name)
         var errors: [CellError] = []
         var values = [String?](repeating: nil, count: Column.allCases.count)
@@ -363,8 +363,8 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         w.key("services")
         w.beginArray()
         for r in group.rowIndices {
-            let row = rows[Int(r)]
-            let number = Int(row.number)
+            let row = rows[r]
+            let number = row.number
             var reader = CSVReader(bytes, at: row.offset)
             _ = try? reader.next(into: &fields)  // read whole once already: it cannot fail now
             origins.serviceRows.append(number)
