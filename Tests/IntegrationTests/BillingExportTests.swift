@@ -91,9 +91,11 @@ import Testing
         }
     }
 
-    @Test func shuffledRowsGiveTheSameAnswers() throws {
+    @Test(arguments: [true, false])
+    func shuffledRowsGiveTheSameAnswers(everyRow: Bool) throws {
+        // With member-month values on one row only, shuffling moves that row anywhere in its member-month.
         var rows: [[String]] = []
-        for name in Self.seeds { rows += Self.rows(try Self.seed(name), header: Self.header, everyRow: true) }
+        for name in Self.seeds { rows += Self.rows(try Self.seed(name), header: Self.header, everyRow: everyRow) }
         let inOrder = try Self.price(Self.csv(Self.header, rows))
         var generator = SeededGenerator(seed: 14)
         for round in 0..<5 {
@@ -145,6 +147,22 @@ import Testing
         // Another member's months do not count for this one.
         let other = outcomes.filter { $0.memberId == "M-OTHER" }
         #expect(try other.allSatisfy { try $0.result.get().lines.map(\.kind) == [.preadmission] })
+    }
+
+    /// Months the file bills at 4510 are added to the months a row gives in `priorPreadmissionMonths`.
+    @Test func carriedMonthsAreAddedToTheGivenOnes() throws {
+        let header = ["memberId", "date", "component", "format", "minutes", "location", "status",
+                      "priorPreadmissionMonths"]
+        let rows = [["M-P", "2025-06-03", "CRS", "individual", "60", "onsite", "preadmission", "2025-04"],
+                    ["M-P", "2025-05-03", "CRS", "individual", "60", "onsite", "preadmission", ""],
+                    ["M-Q", "2025-06-03", "CRS", "individual", "60", "onsite", "preadmission", "2025-04; 2025-05"]]
+        let outcomes = try Self.price(Self.csv(header, rows))
+        #expect(outcomes.map { "\($0.memberId) \($0.month)" } == ["M-P 2025-05", "M-P 2025-06", "M-Q 2025-06"])
+        let claims = try outcomes.map { try $0.result.get() }
+        #expect(claims[0].lines.map(\.kind) == [.preadmission])  // May: the first month this file knows of
+        #expect(claims[1].lines.isEmpty)                         // June: April given, May billed here
+        #expect(claims[1].findings.map(\.code).contains(.preadmissionConsecutiveLimit))
+        #expect(claims[2].findings.map(\.code).contains(.preadmissionConsecutiveLimit))  // a list of two, given
     }
 
     @Test func errorsNameTheRowAndColumn() throws {
