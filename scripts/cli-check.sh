@@ -86,6 +86,9 @@ grep -q '{"row":[0-9]*,"column":"minutes"' $tmp/out || fail "errors name the row
 expect 1 "$BIN" price --csv - --format csv < examples/billing-export.csv
 grep -q '^M-300103,2025-06,2025-06-30,none,,,,,,PREADMISSION_CONSECUTIVE_LIMIT' $tmp/out || fail "the third pre-admission month"
 grep -q '^M-300103,2025-05,2025-05-31,preadmission,4510,H0002,HE,1,' $tmp/out || fail "the second pre-admission month"
+expect 1 "$BIN" price --csv examples/billing-export.csv --format table
+grep -A4 '^M-300103  2025-06' $tmp/out | grep -q 'nothing is billable' && grep -q '^  row 4, minutes: ' $tmp/out \
+  || fail "price --csv --format table: $(grep -A4 '^M-300103  2025-06' $tmp/out)"
 printf 'memberId,date\nM,2025-05-01\n' > $tmp/noheader.csv
 expect 2 "$BIN" price --csv $tmp/noheader.csv
 grep -q '"column":"component"' $tmp/out || fail "a missing column"

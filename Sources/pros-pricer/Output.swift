@@ -58,7 +58,11 @@ func render(_ o: BillingExport.Outcome, _ format: OutputFormat) -> [UInt8] {
     case .table:
         let rows = o.rows.count == 1 ? "row \(o.rows[0])" : "rows " + o.rows.map(String.init).joined(separator: ", ")
         switch o.result {
-        case let .success(claim): out = Array(("\(rows)\n" + claimTable(claim) + "\n").utf8)
+        case let .success(claim):
+            var t = claimTable(claim)
+            let firstLine = t.firstIndex(of: "\n").map { t.index(after: $0) } ?? t.endIndex
+            t.insert(contentsOf: "  \(rows) of the export\n", at: firstLine)
+            out = Array((t + "\n").utf8)
         case let .failure(refusal):
             out = Array(("\(o.memberId.isEmpty ? "(no memberId)" : o.memberId) \(o.month) (\(rows))\n"
                          + refusalTable(refusal) + "\n").utf8)
