@@ -212,6 +212,9 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         var rows: [Row] = []
         var byKey: [GroupKey: Int] = [:]
         var groups: [Group] = []
+        var key: [UInt8] = []
+        var previousKey: [UInt8] = [0xFF]  // never a key: a key holds one 0 byte
+        var previousGroup = -1
         while true {
             let start: Int?
             do { start = try reader.next(into: &fields) } catch { throw malformed(error, record + 1) }
@@ -220,20 +223,34 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
             if fields.allSatisfy({ Self.trimmed(UnsafeBufferPointer(rebasing: bytes[$0.start..<$0.end])).isEmpty }) {
                 continue  // a blank line, or a row of empty cells: a spreadsheet's padding
             }
-            let memberId = Self.cell(fields, memberIdAt, bytes)
-            var month = Self.cell(fields, monthAt, bytes)
-            if month.isEmpty {
+            // The member-month key as bytes (member id, a 0 byte, month): a row of the same member-month as
+            // the row before it (the usual order of an export) joins its group without hashing.
+            key.removeAll(keepingCapacity: true)
+            Self.appendCell(fields, memberIdAt, bytes, to: &key)
+            key.append(0)
+            let monthStart = key.count
+            Self.appendCell(fields, monthAt, bytes, to: &key)
+            if key.count == monthStart {
                 // The month of the date; a date that does not exist (2025-06-31) still names its month, so
                 // that its row is refused with the rest of its member-month, not on its own.
-                let date = Self.cell(fields, dateAt, bytes)
-                if date.utf8.count == 10, let m = YearMonth(date.prefix(7)) { month = m.description }
+                var date: [UInt8] = []
+                Self.appendCell(fields, dateAt, bytes, to: &date)
+                if date.count == 10, Self.isMonth(date[0..<7]) { key += date[0..<7] }
             }
-            let key = GroupKey(memberId: memberId, month: month)
             let g: Int
-            if let existing = byKey[key] { g = existing } else {
-                g = groups.count
-                byKey[key] = g
-                groups.append(Group(memberId: memberId, month: month, rowIndices: []))
+            if key == previousKey {
+                g = previousGroup
+            } else {
+                let memberId = String(decoding: key[..<(monthStart - 1)], as: UTF8.self)
+                let month = String(decoding: key[monthStart...], as: UTF8.self)
+                let k = GroupKey(memberId: memberId, month: month)
+                if let existing = byKey[k] { g = existing } else {
+                    g = groups.count
+                    byKey[k] = g
+                    groups.append(Group(memberId: memberId, month: month, rowIndices: []))
+                }
+                swap(&key, &previousKey)
+                previousGroup = g
             }
             groups[g].rowIndices.append(rows.count)
             rows.append(Row(offset: start, number: record))
@@ -499,9 +516,23 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         return i == b.count
     }
 
-    static func cell(_ fields: [CSVField], _ at: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard at >= 0, at < fields.count else { return "" }
-        return fields[at].withValue(in: bytes) { String(decoding: trimmed($0), as: UTF8.self) }
+    /// Appends a cell's trimmed value (nothing when the record has no such cell).
+    static func appendCell(_ fields: [CSVField], _ at: Int, _ bytes: UnsafeBufferPointer<UInt8>,
+                           to out: inout [UInt8]) {
+        guard at >= 0, at < fields.count else { return }
+        fields[at].withValue(in: bytes) { out.append(contentsOf: trimmed($0)) }
+    }
+
+    /// Whether the bytes are a month YYYY-MM (years 0001 to 9999), as `YearMonth` reads one.
+    static func isMonth(_ b: ArraySlice<UInt8>) -> Bool {
+        guard b.count == 7 else { return false }
+        let d = Array(b)
+        func digit(_ i: Int) -> Int? { d[i] >= 0x30 && d[i] <= 0x39 ? Int(d[i] - 0x30) : nil }
+        guard d[4] == UInt8(ascii: "-"), let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
+              let m0 = digit(5), let m1 = digit(6) else { return false }
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+        let month = m0 * 10 + m1
+        return year >= 1 && (1...12).contains(month)
     }
 
     /// Without leading and trailing spaces and tabs.
