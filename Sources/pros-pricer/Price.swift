@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import Dispatch
 import HTTPServer
 import PROSRules
 import PROSService
@@ -202,29 +203,42 @@ func runBatch(_ path: String, _ pricer: Pricer, workers: Int, format: OutputForm
     let windowLines = 256 * max(1, workers)
     if format == .csv { writeAll(1, BillingExport.preamble(.csv)) }
 
-    func flush() {
-        let window = storage, items = entries
-        let done = parallelMap(items.count, workers: workers) { i -> (Result<PricedClaim, Problem>, [UInt8]) in
-            let e = items[i]
-            let result: Result<PricedClaim, Problem>
-            if e.start < 0 {
-                result = .failure(Problem(type: "urn:pros-pricer:problem:line-too-long", title: "Line too long",
-                                          status: 413, detail: "the line is longer than \(maxLine) bytes"))
-            } else {
-                result = window.withUnsafeBufferPointer {
-                    pricer.price(json: UnsafeBufferPointer(rebasing: $0[e.start..<e.end]))
-                }
-            }
-            return (result, render(line: e.line, result, format))
-        }
-        var out: [UInt8] = []
-        for (result, bytes) in done {
+    // While the workers price one window, this thread reads the next: at most one window is being priced
+    // and one filled, so memory stays flat.
+    let inFlight = DispatchGroup()
+    let priced = Box<[(Result<PricedClaim, Problem>, [UInt8])]>([])
+    var out: [UInt8] = []
+    func writePriced() {
+        inFlight.wait()
+        out.removeAll(keepingCapacity: true)
+        for (result, bytes) in priced.value {
             if case let .success(claim) = result { totals.add(claim) } else { totals.addRefused() }
             out += bytes
         }
+        priced.value = []
         writeAll(1, out)
-        storage.removeAll(keepingCapacity: true)
-        entries.removeAll(keepingCapacity: true)
+    }
+    func flush() {
+        writePriced()  // the window before, in order
+        let window = storage, items = entries
+        storage = []
+        entries = []
+        storage.reserveCapacity(window.count)
+        DispatchQueue.global().async(group: inFlight) {
+            priced.value = parallelMap(items.count, workers: workers) { i -> (Result<PricedClaim, Problem>, [UInt8]) in
+                let e = items[i]
+                let result: Result<PricedClaim, Problem>
+                if e.start < 0 {
+                    result = .failure(Problem(type: "urn:pros-pricer:problem:line-too-long", title: "Line too long",
+                                              status: 413, detail: "the line is longer than \(maxLine) bytes"))
+                } else {
+                    result = window.withUnsafeBufferPointer {
+                        pricer.price(json: UnsafeBufferPointer(rebasing: $0[e.start..<e.end]))
+                    }
+                }
+                return (result, render(line: e.line, result, format))
+            }
+        }
     }
 
     let emit: (LineSplitter.Line) -> Void = { line in
@@ -251,6 +265,7 @@ func runBatch(_ path: String, _ pricer: Pricer, workers: Int, format: OutputForm
     }
     splitter.finish(emit)
     flush()
+    writePriced()
     if summary { writeAll(2, Array(totals.table().utf8)) }
     return totals.refused > 0 ? Exit.someRefused : Exit.ok
 }
@@ -268,4 +283,10 @@ func runCheckConfig(directory: String) -> Int32 {
         writeAll(2, Array("pros-pricer: invalid config: \(error)\n".utf8))
         return Exit.badConfig
     }
+}
+
+/// A value handed to a worker and read back after it is done (the group's wait orders the two).
+final class Box<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
 }
