@@ -150,6 +150,23 @@ extension LiveTests {
         #expect(text.contains(#"{"memberId":"M-\#(100000 + members - 1)""#))
     }
 
+    /// A request pipelined behind an export is answered after the export's last piece, on the same connection.
+    @Test func aPipelinedRequestWaitsForTheWholeExportAnswer() throws {
+        let s = try LiveService()
+        defer { s.stop() }
+        var csv = "memberId,date,component,format,minutes,location,status,admissionDate\n"
+        for m in 0..<200 { csv += "M-\(1000 + m),2025-05-02,CRS,group,60,onsite,admitted,2024-11-04\n" }
+        let body = Array(csv.utf8)
+        let first = "POST /v1/claims/price/batch HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+            + "Content-Length: \(body.count)\r\n\r\n"
+        let second = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        let text = rawExchange(port: s.server.port, Array(first.utf8) + body + Array(second.utf8), waitMs: 10_000)
+        guard let end = text.range(of: "\r\n0\r\n\r\n") else { Issue.record("no last chunk"); return }
+        #expect(text[..<end.lowerBound].components(separatedBy: #","rows":["#).count - 1 == 200)
+        #expect(text[end.upperBound...].hasPrefix("HTTP/1.1 200 OK"))
+        #expect(text[end.upperBound...].contains(#"{"status":"ok"}"#))
+    }
+
     @Test func badExportsAndLimits() throws {
         let s = try LiveService { $0.maxCsvBytes = 4096 }
         defer { s.stop() }
