@@ -4,8 +4,8 @@ import PackageDescription
 // Dependencies point one way (a test, LayeringTests, keeps it so):
 //   pros-pricer -> PROSService -> PROSWire -> PROSRules
 //                             \-> HTTPServer -> CZlib, CSystem
-//   PROSWire, PROSService -> JSON
-// PROSRules and JSON depend on nothing; HTTPServer never sees PROS.
+//   PROSWire, PROSService -> JSON;  PROSService, pros-pricer -> CSV
+// PROSRules, JSON and CSV depend on nothing; HTTPServer never sees PROS.
 // The codec's and the rules' small functions are inlined into their callers across modules, as they were
 // when one module held them all (without it, pricing a month costs about 19% more instructions).
 let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
@@ -21,6 +21,8 @@ let package = Package(
     dependencies: [
         // The ecosystem's logging API; our JSON lines and bounded buffer are its LogHandler (PROSService).
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The command line's parsing, help and usage errors.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // A PROS-free JSON reader, writer and value tree: bytes in, values or typed errors out.
@@ -35,12 +37,16 @@ let package = Package(
         // Our HTTP/1.1 server on POSIX sockets and epoll. Knows nothing of PROS.
         .target(name: "HTTPServer",
                 dependencies: ["CZlib", "CSystem", .product(name: "Logging", package: "swift-log")]),
-        // The only place rules meet HTTP: routes, problem+json, config loading, metrics, logs.
+        // RFC 4180 CSV reading and writing over bytes. Knows nothing of PROS.
+        .target(name: "CSV", swiftSettings: crossModule),
+        // The only place rules meet HTTP: routes, problem+json, config loading, metrics, logs, CSV billing exports.
         .target(name: "PROSService",
-                dependencies: ["PROSRules", "PROSWire", "JSON", "HTTPServer", .product(name: "Logging", package: "swift-log")]),
+                dependencies: ["PROSRules", "PROSWire", "JSON", "HTTPServer", "CSV",
+                               .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "pros-pricer",
-                          dependencies: ["PROSService", "PROSWire", "PROSRules", "HTTPServer", "JSON",
-                                         .product(name: "Logging", package: "swift-log")]),
+                          dependencies: ["PROSService", "PROSWire", "PROSRules", "HTTPServer", "JSON", "CSV",
+                                         .product(name: "Logging", package: "swift-log"),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // libcurl, used only by the integration tests as a real HTTP client.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -48,8 +54,9 @@ let package = Package(
             name: "PROSRulesTests", dependencies: ["PROSRules", "PROSWire", "JSON", "PROSService"],
             exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "CSVTests", dependencies: ["CSV"]),
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["PROSService", "PROSWire", "HTTPServer", "PROSRules", "JSON", "CCurl",
+                    dependencies: ["PROSService", "PROSWire", "HTTPServer", "PROSRules", "JSON", "CSV", "CCurl",
                                    .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]

@@ -27,7 +27,22 @@ final class FuzzEcho: StreamingHandler {
     func abort() {}
 }
 
-/// `/a` answers at once, `/b` reads its body, `/s` streams it back.
+/// Answers after its body, a piece each time the output drains: one piece per body byte (some empty).
+final class FuzzProducer: StreamingHandler {
+    var left = 0
+    func responseHead() -> (status: Int, headers: HTTPHeaders) { (200, HTTPHeaders([("Content-Type", "text/plain")])) }
+    func consume(_ bytes: [UInt8], into out: inout [UInt8]) { left += bytes.count }
+    func finish(into out: inout [UInt8]) {}
+    var hasMoreOutput: Bool { left > 0 }
+    func produceMore(into out: inout [UInt8]) -> Bool {
+        left -= 1
+        if left % 3 != 0 { out += [UInt8](repeating: 0x70, count: 100 * (left % 7)) }
+        return left > 0
+    }
+    func abort() {}
+}
+
+/// `/a` answers at once, `/b` reads its body, `/s` streams it back, `/p` answers after its body.
 final class FuzzApp: HTTPHandler, @unchecked Sendable {  // one fuzzing thread
     var records: [HTTPExchangeRecord] = []
 
@@ -36,6 +51,7 @@ final class FuzzApp: HTTPHandler, @unchecked Sendable {  // one fuzzing thread
         case "/a": return .respond(HTTPResponse(status: 200, contentType: "application/json", body: Array("{}".utf8)))
         case "/b": return .buffered(maxBodyBytes: 256) { HTTPResponse(status: 201, body: $0.body) }
         case "/s": return .streaming(maxBodyBytes: 4096, FuzzEcho())
+        case "/p": return .streaming(maxBodyBytes: 4096, FuzzProducer())
         default: return .respond(HTTPResponse(status: 404))
         }
     }

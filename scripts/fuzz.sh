@@ -4,12 +4,13 @@
 #   scripts/fuzz.sh decoder [SECONDS]   the member-month decoder, pricer and encoder (fuzz/DecoderFuzz.swift)
 #   scripts/fuzz.sh connection [SECONDS]  the connection state machine, random events, a fake clock
 #                                         (fuzz/ConnectionFuzz.swift)
+#   scripts/fuzz.sh csv [SECONDS]       the CSV reader and writer, and billing exports priced (fuzz/CSVFuzz.swift)
 # SECONDS defaults to 60. Seeds come from fuzz/corpus/TARGET; what the run learns stays in
 # .build-fuzz/corpus-TARGET for the next run. A crash leaves .build-fuzz/crash-* and exits non-zero;
 # replay it with: .build-fuzz/TARGET .build-fuzz/crash-...
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh http|decoder|connection [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh http|decoder|connection|csv [SECONDS]}
 seconds=${2:-60}
 extra=()
 case "$target" in
@@ -19,7 +20,10 @@ case "$target" in
   connection)
     sources=(Sources/HTTPServer/{ConnectionStateMachine,Handler,HTTPParser,HTTPTypes,ServerConfiguration,Gzip}.swift
              fuzz/ConnectionFuzz.swift); dict=(); extra=(-I Sources/CZlib -lz) ;;
-  *) echo "unknown target $target (http, decoder or connection)" >&2; exit 2 ;;
+  csv) sources=(Sources/CSV/*.swift Sources/JSON/*.swift Sources/PROSRules/*.swift Sources/PROSWire/*.swift
+                Sources/PROSService/{Problem,BillingExport,ExportOutput,BatchSummary}.swift fuzz/CSVFuzz.swift)
+       dict=(-dict=fuzz/csv.dict) ;;
+  *) echo "unknown target $target (http, decoder, connection or csv)" >&2; exit 2 ;;
 esac
 mkdir -p .build-fuzz/corpus-"$target"
 bin=.build-fuzz/$target
@@ -29,7 +33,7 @@ if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
   # One module of all the target's sources: the imports between our own modules go.
   flat=.build-fuzz/src-$target; rm -rf "$flat"; mkdir -p "$flat"
   for f in "${sources[@]}"; do
-    sed -E '/^(@testable )?import (JSON|PROSRules|PROSWire|PROSService|HTTPServer)$/d' "$f" > "$flat/$(echo "$f" | tr / _)"
+    sed -E '/^(@testable )?import (CSV|JSON|PROSRules|PROSWire|PROSService|HTTPServer)$/d' "$f" > "$flat/$(echo "$f" | tr / _)"
   done
   swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" "${extra[@]}" "$flat"/*.swift \
     -o "$bin" 2>&1 \

@@ -5,8 +5,8 @@
 #     undocumented answer from a live server;
 #     scripts/cli-check.sh: check-config and price, exit codes and output;
 #     scripts/web-check.py: the web page (GET /) in headless Chromium (installs chromium, chromium-driver, selenium);
-#  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser, the connection state machine and
-#     the member-month decoder;
+#  3. scripts/fuzz.sh: short bounded libFuzzer runs of the HTTP parser, the connection state machine,
+#     the member-month decoder and the CSV reader with billing exports;
 #  4. scripts/dockerfile-steps.py: the Dockerfile's build and start steps, run outside Docker;
 #     scripts/deploy-check.sh: the Kubernetes manifests (kubernetes-validate, checkov, hadolint, the pod
 #     started as the kubelet would start it).
@@ -23,6 +23,7 @@ python3 scripts/web-check.py
 scripts/fuzz.sh http "${FUZZ_SECONDS:-30}"
 scripts/fuzz.sh connection "${FUZZ_SECONDS:-30}"
 scripts/fuzz.sh decoder "${FUZZ_SECONDS:-30}"
+scripts/fuzz.sh csv "${FUZZ_SECONDS:-30}"
 python3 scripts/dockerfile-steps.py
 scripts/deploy-check.sh
 echo "all tests passed"

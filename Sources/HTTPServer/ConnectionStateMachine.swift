@@ -32,7 +32,8 @@ protocol ConnectionEnvironment: AnyObject {
 ///   period (`minBodyBytesPerSecond`, `bodyRateGraceMs`), then 408; neither runs while the server
 ///   itself stops reading because its output backs up;
 /// - an idle keep-alive connection (`idleTimeoutMs`, then close);
-/// - a client that stops taking response bytes (`writeTimeoutMs`, then close);
+/// - a client that stops taking response bytes (`writeTimeoutMs`, then close), also while a streaming
+///   handler that answers after its body waits for the client to read (`Exchange.isProducing`);
 /// - the drain (`shutdownGraceMs` from its start, then close).
 struct ConnectionStateMachine {
     let config: ServerConfiguration
@@ -88,6 +89,11 @@ struct ConnectionStateMachine {
         /// streaming handler: one piece at most, given out `streamSliceBytes` at a time.
         var pending: [UInt8] = []
         var pendingIndex = 0
+        /// The body is read and `finish` called, but the streaming handler goes on answering
+        /// (`StreamingHandler.hasMoreOutput`): a piece each time the output has drained, at most one
+        /// turn's budget a turn (`resume` between). No body deadline runs and the next request is not
+        /// parsed; the write deadline does, as the drain's.
+        var isProducing = false
 
         var hasPendingBody: Bool {
             streaming != nil && (pendingIndex < pending.count || inflater?.mayHaveOutput == true)
@@ -217,7 +223,9 @@ struct ConnectionStateMachine {
             return .closed
         }
         if closeAfterWrite { return actions(now: now) }  // answered: only the write is left (else a second 408)
-        if exchange != nil && wantsRead {
+        if exchange?.isProducing == true {
+            // the body is read: only the write's and the drain's deadlines apply (above)
+        } else if exchange != nil && wantsRead {
             if now - lastBodyProgress >= ms(config.bodyTimeoutMs) {
                 fail(408, "the request body stalled for \(config.bodyTimeoutMs) ms")
             } else if let due = bodyRateDeadline, now >= due {
@@ -287,7 +295,9 @@ struct ConnectionStateMachine {
         if let since = writeStalledSince, pendingOutput > 0 { earliest(since + ms(config.writeTimeoutMs)) }
         if isDraining { earliest(drainDeadline) }
         if closeAfterWrite { return a }  // only the write's deadline is left (found by fuzzing: a stale header one)
-        if exchange != nil && a.read {
+        if exchange?.isProducing == true {
+            // no body deadline: the answer goes on as the client reads (the write's deadline, above)
+        } else if exchange != nil && a.read {
             earliest(lastBodyProgress + ms(config.bodyTimeoutMs))
             if let due = bodyRateDeadline { earliest(due) }
         } else if exchange == nil, isWaitingForInput, let started = headStartedAt {
@@ -306,6 +316,10 @@ struct ConnectionStateMachine {
         if exchange?.hasPendingBody == true {
             pump()
             if exchange?.hasPendingBody == true { return }
+        }
+        if exchange?.isProducing == true {
+            produce(now: now)
+            if exchange?.isProducing == true { return }  // the next request waits for the whole answer
         }
         while !isClosed && !closeAfterWrite && pendingOutput < Self.highWater && turnBudget > 0 {
             let event: HTTPParserEvent?
@@ -328,7 +342,9 @@ struct ConnectionStateMachine {
             case let .body(bytes):
                 receive(bytes, now: now)
                 if exchange?.hasPendingBody == true { return }
-            case .end: complete(now: now)
+            case .end:
+                complete(now: now)
+                if exchange?.isProducing == true { return }
             }
         }
     }
@@ -474,13 +490,36 @@ struct ConnectionStateMachine {
         if let stream = exchange!.streaming {
             var produced: [UInt8] = []
             stream.finish(into: &produced)
-            writeStream(produced, last: true)
+            let more = stream.hasMoreOutput
+            writeStream(produced, last: !more)
+            if more {  // the exchange ends with the handler's last piece (`produce`)
+                exchange!.isProducing = true
+                turnBudget -= max(produced.count, 1)
+                produce(now: now)  // at once when nothing is waiting (found by fuzzing: else nothing asks)
+                return
+            }
         } else if let handler = exchange!.buffered {
             let request = HTTPRequest(head: exchange!.head!, body: exchange!.body, remoteAddress: remoteAddress)
             exchange!.body = []
             send(handler(request))
         }
         finishExchange(now: now)
+    }
+
+    /// Pulls the next pieces of a streaming handler's answer after its body (`isProducing`): only when the
+    /// output has drained (the client reads; a client that stops reading stops the handler, then meets the
+    /// write deadline), and within the turn's budget, so one long answer does not hold the event loop.
+    mutating func produce(now: Int64) {
+        while turnBudget > 0 && pendingOutput == 0, let ex = exchange, ex.isProducing, let stream = ex.streaming {
+            var produced: [UInt8] = []
+            let more = stream.produceMore(into: &produced)
+            turnBudget -= max(produced.count, 1)
+            writeStream(produced, last: !more)
+            if !more {
+                finishExchange(now: now)
+                return
+            }
+        }
     }
 
     /// The exchange's answer is complete: reported once, and the connection goes idle or closes.

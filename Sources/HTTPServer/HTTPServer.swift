@@ -95,7 +95,7 @@ public final class HTTPServer: Sendable {
 
     /// The CPUs this process may use: online CPUs, narrowed by its affinity mask and its cgroup v2 CPU
     /// quota (`cpu.max`). A container limited to 2 CPUs on a 64-core node gets 2 event loops, not 64.
-    static func usableCPUs(allowed: [Int] = allowedCPUs()) -> Int {
+    public static func usableCPUs(allowed: [Int] = allowedCPUs()) -> Int {
         let fd = open("/sys/fs/cgroup/cpu.max", O_RDONLY | O_CLOEXEC)
         var text = ""
         if fd >= 0 {

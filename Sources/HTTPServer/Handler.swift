@@ -9,17 +9,27 @@ public enum HTTPRoute {
 }
 
 /// A handler that consumes a request body piece by piece and writes its response as it goes.
-/// Called on one event-loop thread, in order: `responseHead`, `consume`* , `finish`.
+/// Called on one event-loop thread, in order: `responseHead`, `consume`*, `finish`, `produceMore`*.
 public protocol StreamingHandler: AnyObject {
     /// Status and headers of the streamed response (sent before the first body byte).
     func responseHead() -> (status: Int, headers: HTTPHeaders)
     /// A piece of the (inflated) request body; appends response bytes to `out`.
     func consume(_ bytes: [UInt8], into out: inout [UInt8])
-    /// The body ended; appends the last response bytes.
+    /// The body ended; appends the last response bytes (or the first ones, when `hasMoreOutput`).
     func finish(into out: inout [UInt8])
+    /// After `finish`: whether the answer goes on. The server then calls `produceMore` each time its
+    /// output to the client has drained (backpressure), until it returns false.
+    var hasMoreOutput: Bool { get }
+    /// Appends the next piece of the answer; false when it was the last.
+    func produceMore(into out: inout [UInt8]) -> Bool
     /// The exchange ended without `finish` (client gone, bad body, timeout). Release resources only:
     /// the server reports the outcome through `HTTPHandler.responded`.
     func abort()
+}
+
+extension StreamingHandler {
+    public var hasMoreOutput: Bool { false }
+    public func produceMore(into out: inout [UInt8]) -> Bool { false }
 }
 
 /// One request's outcome, reported once whoever answered it (the application, or the server itself for

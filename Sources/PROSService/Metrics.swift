@@ -61,6 +61,9 @@ public final class Metrics: Sendable {
         }
     }
 
+    /// A member-month refused (a CSV export's row errors), counted as a pricing error.
+    public func refused() { state.withLock { $0.pricingErrors += 1 } }
+
     public func reloaded(ok: Bool) { state.withLock { $0.reloads[ok ? "ok" : "error", default: 0] += 1 } }
 
     public func render(openConnections: Int, droppedLogLines: Int = 0) -> String {

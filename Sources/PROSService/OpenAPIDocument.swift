@@ -48,13 +48,25 @@ paths:
   /v1/claims/price/batch:
     post:
       operationId: priceClaimBatch
-      summary: Price many member-months (NDJSON streamed, or a JSON array)
-      description: 'NDJSON is streamed both ways with flat memory; a JSON array is held in memory (maxBatchArrayBytes).'
+      summary: Price many member-months (NDJSON streamed, a JSON array, or a CSV billing export)
+      description: >-
+        NDJSON and a JSON array are streamed both ways with flat memory; a CSV billing export (text/csv) is
+        held whole (maxCsvBytes) and answered a window of member-months at a time as the client reads.
       security: [{ bearerAuth: [] }]
+      parameters:
+        - name: summary
+          in: query
+          required: false
+          description: 'true: the NDJSON answer ends with one {"summary": {...}} line (member-months read, priced, refused; lines, units and amounts by rate code; the total; findings by code).'
+          schema: { type: string, enum: ['true', 'false'] }
       requestBody:
         required: true
         content:
           application/x-ndjson: { schema: { type: string, description: 'One MemberMonth JSON object a line' } }
+          text/csv:
+            schema:
+              type: string
+              description: 'A billing export: one row per service, a header row naming the columns (memberId, date, component, format, minutes, location required; member-month columns such as status on every row or only some). Rows are grouped by (memberId, month); the answer has one {memberId, month, rows, result | error} line per member-month, or CSV rows with Accept: text/csv. Errors name the row and column.'
           application/json:
             schema:
               type: array
@@ -62,7 +74,7 @@ paths:
               items: {}
       responses:
         '200':
-          description: 'One item per input line or element, in order'
+          description: 'One item per input line or element (per member-month for CSV), in order'
           content:
             application/x-ndjson:
               schema: { type: string, description: 'One BatchItem JSON object a line, in input order' }
@@ -71,11 +83,16 @@ paths:
                 type: array
                 description: 'BatchItems in input order'
                 items: { $ref: '#/components/schemas/BatchItem' }
+            text/csv:
+              schema:
+                type: string
+                description: 'With Accept: text/csv and a CSV body: the header memberId,month,dateOfService,kind,rateCode,procedureCode,modifiers,units,amount,findings, then one row per claim line (kind none: nothing billable; kind error: refused). Cells that would start with =, +, -, @, tab or CR are prefixed with an apostrophe.'
         '400': { $ref: '#/components/responses/Problem' }
         '401': { $ref: '#/components/responses/Unauthorized' }
         '411': { $ref: '#/components/responses/Problem' }
         '413': { $ref: '#/components/responses/Problem' }
         '415': { $ref: '#/components/responses/Problem' }
+        '422': { $ref: '#/components/responses/Problem' }
         default: { $ref: '#/components/responses/ServerError' }
   /v1/rule-sets:
     get:
@@ -428,10 +445,12 @@ components:
           description: 'Every invalid field'
           items:
             type: object
-            required: [pointer, detail]
-            description: 'One invalid field'
+            required: [detail]
+            description: 'One invalid field: a JSON body names it by pointer; a CSV billing export by row (1-based, the header is row 1) and column'
             properties:
-              pointer: { type: string, description: 'JSON pointer (RFC 6901) to the field' }
+              pointer: { type: string, description: 'JSON pointer (RFC 6901) to the field (JSON bodies)' }
+              row: { type: integer, minimum: 1, description: 'The CSV row (1-based; the header is row 1)' }
+              column: { type: [string, 'null'], description: 'The CSV column by its header name, or null: the whole row' }
               detail: { type: string, description: 'What is wrong with it' }
     FindingCode:
       type: string

@@ -149,13 +149,22 @@ public final class PricingService: HTTPHandler {
                 }
             }
         }
+        let summary = Self.queryFlag(head.target, "summary")
         switch mediaType {
         case "application/x-ndjson", "application/jsonl", "application/ndjson":
-            return .streaming(maxBodyBytes: config.maxBatchBodyBytes, NDJSONBatch(service: self, pricer: pricer))
+            return .streaming(maxBodyBytes: config.maxBatchBodyBytes,
+                              NDJSONBatch(service: self, pricer: pricer, summary: summary))
         case "application/json":
             return .streaming(maxBodyBytes: config.maxBatchArrayBytes, JSONArrayBatch(service: self, pricer: pricer))
+        case "text/csv":
+            let csvOut = !summary && (head.headers["accept"].map { Self.mediaType($0) == "text/csv" } ?? false)
+            let declared = head.headers["content-length"].flatMap { Int($0) } ?? 0
+            return .streaming(maxBodyBytes: config.maxCsvBytes,
+                              CSVExportStream(service: self, pricer: pricer, format: csvOut ? .csv : .ndjson,
+                                              summary: summary, expectedBytes: min(declared, config.maxCsvBytes)))
         default:
-            return .respond(unsupportedMediaType(mediaType, "application/x-ndjson or application/json"))
+            let accepted = "application/x-ndjson, application/json or text/csv"
+            return .respond(unsupportedMediaType(mediaType, accepted))
         }
     }
 
@@ -221,6 +230,16 @@ public final class PricingService: HTTPHandler {
     }
 
     // MARK: pieces
+
+    /// Whether the request target's query sets `name` to `true` (or `1`).
+    static func queryFlag(_ target: String, _ name: String) -> Bool {
+        guard let q = target.firstIndex(of: "?") else { return false }
+        for pair in target[target.index(after: q)...].split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if kv[0] == name { return kv.count == 2 && (kv[1] == "true" || kv[1] == "1") }
+        }
+        return false
+    }
 
     func ruleSetsJSON() -> [UInt8] {
         let book = currentPricer.book
@@ -341,11 +360,22 @@ public final class PricingService: HTTPHandler {
 final class NDJSONBatch: StreamingHandler {
     let service: PricingService
     var batch: BatchPricer
+    /// Present when the answer ends with a summary line (`?summary=true`).
+    let totals: SummaryBox?
 
-    init(service: PricingService, pricer: Pricer) {
+    final class SummaryBox { var summary = BatchSummary() }
+
+    init(service: PricingService, pricer: Pricer, summary: Bool = false) {
         self.service = service
         batch = BatchPricer(pricer: pricer, maxLineBytes: service.config.maxPriceBodyBytes)
-        batch.onResult = { [metrics = service.metrics] in metrics.priced($0) }
+        let totals = summary ? SummaryBox() : nil
+        self.totals = totals
+        batch.onResult = { [metrics = service.metrics] result in
+            metrics.priced(result)
+            if let totals {
+                if case let .success(claim) = result { totals.summary.add(claim) } else { totals.summary.addRefused() }
+            }
+        }
     }
 
     func responseHead() -> (status: Int, headers: HTTPHeaders) {
@@ -358,6 +388,7 @@ final class NDJSONBatch: StreamingHandler {
 
     func finish(into out: inout [UInt8]) {
         batch.finish(into: &out)
+        if let totals { out += totals.summary.jsonLine() }
     }
 
     func abort() {}  // nothing to release; the server reports the outcome (`responded`)
@@ -382,6 +413,112 @@ final class JSONArrayBatch: StreamingHandler {
     func finish(into out: inout [UInt8]) { batch.finish(into: &out) }
 
     func abort() {}
+}
+
+/// A CSV billing export: the body is gathered whole (rows of a member-month need not be adjacent), then
+/// answered a window of members at a time as the client reads, so the answer is never all in memory.
+final class CSVExportStream: StreamingHandler {
+    let service: PricingService
+    let pricer: Pricer
+    let format: ExportFormat
+    let summary: Bool
+    var body: ByteBuffer
+    var export: BillingExport?
+    var status = 200
+    var nextMember = 0
+    var totals = BatchSummary()
+    var done = false
+
+    init(service: PricingService, pricer: Pricer, format: ExportFormat, summary: Bool, expectedBytes: Int) {
+        self.service = service
+        self.pricer = pricer
+        self.format = format
+        self.summary = summary
+        body = ByteBuffer(capacity: expectedBytes)
+    }
+
+    func responseHead() -> (status: Int, headers: HTTPHeaders) {
+        let type = status != 200 ? "application/problem+json"
+            : format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
+        return (status, HTTPHeaders([("Content-Type", type)]))
+    }
+
+    func consume(_ bytes: [UInt8], into out: inout [UInt8]) { body.append(bytes) }
+
+    func finish(into out: inout [UInt8]) {
+        do throws(BillingExport.Refusal) {
+            export = try BillingExport(body.bytes)
+            out = BillingExport.preamble(format)
+            _ = produceMore(into: &out)
+        } catch {
+            status = error.status
+            out = error.jsonBytes()
+            end()
+        }
+    }
+
+    var hasMoreOutput: Bool { !done }
+
+    /// The next window of members, priced now: the server asks once its output to the client has drained.
+    func produceMore(into out: inout [UInt8]) -> Bool {
+        guard let export, !done else { return false }
+        let end = min(nextMember + 64, export.members.count)
+        out += export.priceMembers(nextMember..<end, with: pricer, workers: 1, render: { [format] o in
+            var bytes: [UInt8] = []
+            BillingExport.write(o, format, into: &bytes)
+            return bytes
+        }, onOutcome: { [self] o in
+            switch o.result {
+            case let .success(claim): totals.add(claim); service.metrics.priced(.success(claim))
+            case .failure: totals.addRefused(); service.metrics.refused()
+            }
+        })
+        nextMember = end
+        let last = nextMember >= export.members.count
+        if last && summary { out += totals.jsonLine() }
+        guard last else { return true }
+        self.end()
+        return false
+    }
+
+    /// The answer is complete (the server reports it, `responded`): the file and the groups are released.
+    func end() {
+        done = true
+        export = nil
+        body = ByteBuffer(capacity: 0)
+    }
+
+    func abort() { end() }
+}
+
+/// Bytes gathered in one allocation grown with realloc(3) (no copy when it can grow in place), sized up
+/// front when the length is known.
+final class ByteBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>?
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = capacity > 0 ? malloc(capacity)?.assumingMemoryBound(to: UInt8.self) : nil
+    }
+
+    deinit { free(base) }
+
+    func append(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        if count + bytes.count > capacity {
+            let grown = max(count + bytes.count, capacity * 2, 1 << 16)
+            guard let p = realloc(base, grown) else { fatalError("out of memory") }
+            base = p.assumingMemoryBound(to: UInt8.self)
+            capacity = grown
+        }
+        bytes.withUnsafeBufferPointer { (base! + count).update(from: $0.baseAddress!, count: $0.count) }
+        count += bytes.count
+    }
+
+    /// Valid while this buffer lives and is not appended to.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 }
 
 /// Compares two byte strings in time that depends only on their lengths.

@@ -18,6 +18,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxBatchBodyBytes = 1 << 30
     /// Body limit of a JSON-array batch (inflated); streamed like NDJSON, so this too is a sanity cap.
     public var maxBatchArrayBytes = 64 << 20
+    /// A CSV billing export (`text/csv`), grouped in memory whole.
+    public var maxCsvBytes = 256 << 20
     /// Peers whose `X-Forwarded-For` is believed for the access log's client address.
     public var trustedProxies: [String] = []
     /// API keys; empty means open (as behind an authenticating proxy).
@@ -48,6 +50,7 @@ public struct ServiceConfiguration: Sendable {
         ("shutdownGraceMs", \.server.shutdownGraceMs), ("gzipMinBytes", \.server.gzipMinBytes),
         ("streamSliceBytes", \.server.streamSliceBytes),
         ("maxPriceBodyBytes", \.maxPriceBodyBytes), ("maxBatchBodyBytes", \.maxBatchBodyBytes), ("maxBatchArrayBytes", \.maxBatchArrayBytes),
+        ("maxCsvBytes", \.maxCsvBytes),
         ("logBufferBytes", \.logBufferBytes), ("configWatchMs", \.configWatchMs),
     ]
 

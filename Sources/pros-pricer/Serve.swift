@@ -9,12 +9,12 @@ import PROSWire
 import PROSService
 
 /// `serve`: runs the service until SIGTERM or SIGINT (graceful drain, exit 0); SIGHUP reloads config.
-func runServe(_ a: Arguments) -> Int32 {
+func runServe(flags: [String: String]) -> Int32 {
     let env = currentEnvironment()
     let config: ServiceConfiguration
     do {
-        config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: a.options)
-    } catch { fail("bad setting \(error)", code: 78) }
+        config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: flags)
+    } catch { fail("bad setting \(error)", code: Exit.badConfig) }
     let seen = config.configDirectory.map(ConfigFolder.digest)  // before the files are read
     let book = loadBook(config.configDirectory)
     // Logging bootstrap: every logger of the process writes JSON lines through one bounded buffer.
@@ -31,7 +31,7 @@ func runServe(_ a: Arguments) -> Int32 {
 
     let server: HTTPServer
     do { server = try HTTPServer(config: config.server, handler: service, logger: logger) } catch {
-        fail(error.description, code: 69)
+        fail(error.description, code: Exit.badConfig)
     }
     service.attach(server)
     server.start()
@@ -78,17 +78,17 @@ func runServe(_ a: Arguments) -> Int32 {
 /// `healthcheck`: GET /healthz on the local service; exit 0 when it answers 200 (the container HEALTHCHECK).
 /// It reads its settings as `serve` does (server.json in the config folder, the environment, then flags),
 /// so it probes the port and address the service was given.
-func runHealthcheck(_ a: Arguments) -> Int32 {
+func runHealthcheck(flags: [String: String]) -> Int32 {
     let config: ServiceConfiguration
     do {
         let env = currentEnvironment()
-        config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: a.options)
-    } catch { fail("bad setting \(error)", code: 78) }
+        config = try ServiceConfiguration.load(configDirectory: nil, environment: env, flags: flags)
+    } catch { fail("bad setting \(error)", code: Exit.badConfig) }
     let host = probeAddress(listeningOn: config.server.host)
     let port = config.server.port
     guard let problem = probeHealth(host: host, port: port) else { return 0 }
     writeAll(2, Array("healthcheck: \(problem)\n".utf8))
-    return 1
+    return Exit.someRefused
 }
 
 func monotonicNow() -> Int64 {

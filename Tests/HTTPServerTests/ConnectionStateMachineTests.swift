@@ -21,6 +21,7 @@ import Testing
     final class App: HTTPHandler {
         let records = Mutex<[HTTPExchangeRecord]>([])
         let counter = Counter()
+        let producer = Producer()
 
         func route(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPRoute {
             switch head.path {
@@ -28,6 +29,7 @@ import Testing
             case "/echo": .buffered(maxBodyBytes: 1000) { HTTPResponse(status: 200, body: $0.body) }
             case "/stream": .streaming(maxBodyBytes: 1 << 20, Echo())
             case "/count": .streaming(maxBodyBytes: 16 << 20, counter)
+            case "/produce": .streaming(maxBodyBytes: 1000, producer)
             default: .respond(HTTPResponse(status: 404))
             }
         }
@@ -53,6 +55,26 @@ import Testing
         }
         func finish(into out: inout [UInt8]) {}
         func abort() {}
+    }
+
+    /// Answers after its body: `finish` writes a header line, then each `produceMore` a piece of
+    /// `pieceBytes` ("1...", "2...", ...) until `pieces`, like a CSV export priced as the client reads.
+    final class Producer: StreamingHandler, @unchecked Sendable {  // used by one test at a time, on its thread
+        var pieces = 3
+        var pieceBytes = 10
+        var produced = 0
+        var aborted = false
+        var head = "head\n"
+        func responseHead() -> (status: Int, headers: HTTPHeaders) { (200, HTTPHeaders()) }
+        func consume(_ bytes: [UInt8], into out: inout [UInt8]) {}
+        func finish(into out: inout [UInt8]) { out += Array(head.utf8) }
+        var hasMoreOutput: Bool { produced < pieces }
+        func produceMore(into out: inout [UInt8]) -> Bool {
+            produced += 1
+            out += [UInt8(0x30 + produced % 10)] + [UInt8](repeating: 0x2E, count: pieceBytes - 1)
+            return produced < pieces
+        }
+        func abort() { aborted = true }
     }
 
     /// A connection under test: its machine, the fake clock, and everything it wrote.
@@ -295,6 +317,119 @@ import Testing
         #expect(sizes.reduce(0, +) == (gzip ? plain.count : body.count))
         #expect(turns >= sizes.reduce(0, +) / 4096)
         #expect(h.app.statuses == [200])
+    }
+
+    // MARK: answers that go on after the body (hasMoreOutput / produceMore)
+
+    static let export = "POST /produce HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
+
+    /// Every piece is written, in order, then the last chunk; the exchange is reported once, when it ends.
+    @Test func aStreamingHandlerGoesOnAnsweringAfterItsBody() {
+        var h = Harness()
+        var a = h.send(Self.export, atMs: 0)
+        while a.resume { a = h.take(h.machine.resume(now: 0)) }
+        #expect(h.app.producer.produced == 3)
+        #expect(h.text.hasPrefix("HTTP/1.1 200 OK") && h.text.contains("Transfer-Encoding: chunked"))
+        let pieces = "a\r\n1.........\r\na\r\n2.........\r\na\r\n3.........\r\n"
+        #expect(h.text.hasSuffix("5\r\nhead\n\r\n" + pieces + "0\r\n\r\n"))
+        #expect(h.app.statuses == [200])
+        #expect(a.read && h.machine.isIdle)
+    }
+
+    /// A handler whose `finish` writes nothing is asked for its pieces at once (found by fuzzing: the
+    /// connection waited for a write that was never coming, with no deadline).
+    @Test func aHandlerThatWritesNothingInFinishIsStillAsked() {
+        var h = Harness()
+        h.app.producer.head = ""
+        let a = h.send(Self.export, atMs: 0)
+        #expect(h.app.producer.produced == 3 && h.app.statuses == [200])
+        #expect(h.text.hasSuffix("a\r\n3.........\r\n0\r\n\r\n"))
+        #expect(a.read && a.deadline != nil)
+    }
+
+    /// The next piece is pulled only once the output has drained: a client that stops reading stops the
+    /// handler, and then meets the write deadline (the body's does not run: the body is read).
+    @Test func aClientThatStopsReadingStopsTheHandlerThenMeetsTheWriteDeadline() {
+        var h = Harness {
+            $0.bodyTimeoutMs = 1_000; $0.writeTimeoutMs = 5_000; $0.minBodyBytesPerSecond = 50
+            $0.streamSliceBytes = 1024
+        }
+        h.app.producer.pieces = 1_000
+        h.app.producer.pieceBytes = 4096
+        var a = h.machine.received(Array(Self.export.utf8), now: 0)
+        for _ in 0..<5 { a = h.machine.resume(now: 0) }  // turns of the loop; the client reads nothing
+        #expect(h.app.producer.produced == 0)
+        #expect(a.write && !a.resume)
+        a = h.machine.wrote(h.machine.pendingOutput - 1, now: 0)
+        #expect(h.app.producer.produced == 0)  // not drained yet
+        a = h.machine.wrote(1, now: 0)
+        #expect(h.app.producer.produced == 1)  // drained: the next piece, one turn's worth
+        for _ in 0..<5 { a = h.machine.resume(now: 0) }
+        #expect(h.app.producer.produced == 1)
+        a = h.machine.writeWouldBlock(now: Self.ns(100))
+        #expect(a.deadline == Self.ns(5_100))
+        a = h.machine.timerFired(now: Self.ns(2_000))  // past the body's deadlines
+        #expect(!a.close && a.deadline == Self.ns(5_100))
+        #expect(h.app.producer.produced == 1 && h.app.statuses.isEmpty)
+        #expect(h.machine.timerFired(now: Self.ns(5_100)).close)
+        #expect(h.app.producer.aborted)
+        #expect(h.app.statuses == [499])
+    }
+
+    /// A client reading as fast as the server writes still gets one turn's budget of the answer per turn,
+    /// the loop's other connections running in between (`resume`).
+    @Test func aLongAnswerIsProducedATurnsBudgetAtATime() {
+        var h = Harness { $0.streamSliceBytes = 1024 }
+        h.app.producer.pieces = 10
+        h.app.producer.pieceBytes = 600
+        var a = h.send(Self.export, atMs: 0)
+        var perTurn = [h.app.producer.produced]
+        while a.resume {
+            a = h.take(h.machine.resume(now: 0))
+            perTurn.append(h.app.producer.produced - perTurn.reduce(0, +))
+        }
+        #expect(perTurn.allSatisfy { $0 <= 2 })  // 600-byte pieces against a 1,024-byte budget
+        #expect(perTurn.count >= 5)
+        #expect(h.app.producer.produced == 10 && h.app.statuses == [200])
+    }
+
+    /// The next pipelined request is not parsed (nor routed) while the handler is still answering; it is
+    /// answered after the last chunk.
+    @Test func aRequestPipelinedBehindALongAnswerWaitsForIt() {
+        var h = Harness()
+        h.app.producer.pieces = 5
+        var a = h.machine.received(Array((Self.export + Self.get).utf8), now: 0)
+        #expect(h.app.statuses.isEmpty)
+        #expect(h.machine.requestsServed == 1)
+        a = h.take(a)
+        while a.resume { a = h.take(h.machine.resume(now: 0)) }
+        #expect(h.app.statuses == [200, 200])
+        let parts = h.text.split(separator: "\r\n0\r\n\r\n", omittingEmptySubsequences: false)
+        #expect(parts.count == 2)  // one last chunk, the export's
+        #expect(Self.count("5.........", in: String(parts[0])) == 1)
+        #expect(parts.last!.hasPrefix("HTTP/1.1 200 OK") && parts.last!.hasSuffix("ok"))
+    }
+
+    /// A client that half-closes after its request still gets the whole answer, then the connection closes.
+    @Test func aClientThatHalfClosesGetsTheWholeLongAnswer() {
+        var h = Harness()
+        _ = h.machine.received(Array(Self.export.utf8), now: 0)
+        var a = h.take(h.machine.peerClosed(now: 0))
+        while a.resume && !a.close { a = h.take(h.machine.resume(now: 0)) }
+        #expect(a.close)
+        #expect(h.text.hasSuffix("3.........\r\n0\r\n\r\n"))
+        #expect(h.app.statuses == [200])
+    }
+
+    /// The drain waits for the answer until its deadline, then closes (reported 499).
+    @Test func theDrainEndsALongAnswerAtItsDeadline() {
+        var h = Harness()
+        h.app.producer.pieces = 1_000
+        _ = h.machine.received(Array(Self.export.utf8), now: 0)
+        let a = h.machine.startDrain(deadline: Self.ns(500), now: 0)
+        #expect(a.deadline == Self.ns(500))
+        #expect(h.machine.timerFired(now: Self.ns(500)).close)
+        #expect(h.app.statuses == [499] && h.app.producer.aborted)
     }
 
     // MARK: request ids and reports

@@ -10,12 +10,17 @@ import Testing
     /// The modules each module may import (system modules included). Anything else is a layering error.
     static let allowed: [String: Set<String>] = [
         "JSON": [],
+        "CSV": [],
         "PROSRules": [],
         "PROSWire": ["JSON", "PROSRules"],
         "HTTPServer": ["CSystem", "CZlib", "Glibc", "Synchronization", "Logging"],
-        "PROSService": ["HTTPServer", "JSON", "PROSRules", "PROSWire", "Glibc", "Darwin", "Synchronization", "Logging"],
+        "PROSService": [
+            "HTTPServer", "JSON", "CSV", "PROSRules", "PROSWire", "Glibc", "Darwin", "Dispatch", "Synchronization",
+            "Logging",
+        ],
         "pros-pricer": [
-            "PROSService", "PROSWire", "PROSRules", "HTTPServer", "JSON", "Glibc", "ArgumentParser", "Logging",
+            "PROSService", "PROSWire", "PROSRules", "HTTPServer", "JSON", "CSV", "Glibc", "Dispatch",
+            "ArgumentParser", "Logging",
         ],
     ]
 
@@ -47,10 +52,11 @@ import Testing
         }
     }
 
-    /// Every source module is listed above, so a new one is placed in the layering on purpose.
+    /// Every Swift source module is listed above, so a new one is placed in the layering on purpose (the
+    /// C ones, a module map or C sources, are not).
     @Test func everyModuleHasItsLayer() throws {
         let modules = try FileManager.default.contentsOfDirectory(atPath: Self.sources.path)
-            .filter { !$0.hasPrefix("C") && !$0.hasPrefix(".") }
+            .filter { name in try !name.hasPrefix(".") && !Self.swiftFiles(of: name).isEmpty }
         #expect(Set(modules) == Set(Self.allowed.keys))
     }
 
