@@ -63,14 +63,14 @@ public enum Validation {
                 errors.append(
                     FieldError(
                         "/member/admissionDate",
-                        "is after \(month): the member was still in pre-admission that month (SPEC §6)"))
+                        "is after \(month): the member was still in pre-admission that month"))
             }
             // docs/rules.md#discharge: a discharged member has no later month to bill.
             if let d = f.dischargeDate, d < month.firstDay {
                 errors.append(
                     FieldError(
                         "/member/dischargeDate",
-                        "is before \(month): a discharged member has no later month to bill (SPEC §7)"))
+                        "is before \(month): a discharged member has no later month to bill"))
             }
             for (m, i) in f.priorPreadmissionMonths where m >= month {
                 errors.append(FieldError("/priorPreadmissionMonths/\(i)", "must be a month before \(month)"))

@@ -4,7 +4,7 @@ import JSON
 @testable import PROSWire
 import PROSService
 
-/// SPEC §5: the IR, ORS and CT add-ons.
+/// The IR, ORS and CT add-ons (docs/rules.md#add-ons).
 @Suite struct AddOnTests {
     @Test(arguments: [(5, false), (6, true)])
     func irNeedsSixAccruedUnitsInTheMonth(monthUnits: Int, billed: Bool) throws {

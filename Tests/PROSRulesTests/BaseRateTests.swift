@@ -4,7 +4,7 @@ import JSON
 @testable import PROSWire
 import PROSService
 
-/// SPEC §4: the CRS minimum and the three tiers.
+/// The CRS minimum and the three tiers (docs/rules.md#base-rate-minimum, #tiers).
 @Suite struct BaseRateTests {
     @Test(arguments: [
         (3, nil as String?), (4, "4516"), (11, "4516"), (12, "4517"), (43, "4517"), (44, "4518"), (60, "4518"),

@@ -4,7 +4,7 @@ import JSON
 @testable import PROSWire
 import PROSService
 
-/// SPEC §6–§9: pre-admission, discharge, employment, telehealth modifiers, amounts.
+/// Pre-admission, discharge, employment, telehealth modifiers, amounts (docs/rules.md).
 @Suite struct MemberStatusTests {
     let preadmission = Member(status: .preadmission)
 
@@ -22,7 +22,7 @@ import PROSService
         #expect(claim.codes.contains(.noBillableUnits))
     }
 
-    /// Seed 002: billed A, nothing B, billed C and D, E denied, F and G billed, H denied.
+    /// The NYS PROS utilization-management guidelines (2015): billed A, nothing B, billed C and D, E denied, F and G billed, H denied.
     @Test func theTwoConsecutiveMonthSequenceOfSeed002() throws {
         let months = ["2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]
         var billedMonths: [String] = []

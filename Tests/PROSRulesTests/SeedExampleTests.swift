@@ -5,7 +5,7 @@ import JSON
 @testable import PROSWire
 import PROSService
 
-/// SPEC §11: the seed's worked examples, laid on real calendar dates, as JSON fixtures.
+/// MVP Health Care's worked examples (February 2025 training), laid on real calendar dates, as JSON fixtures.
 @Suite struct SeedExampleTests {
     struct Fixture {
         let name: String
@@ -45,7 +45,7 @@ import PROSService
     }
 
     @Test func ashleyPricesToTheSeedTotalCorrected() throws {
-        // SPEC §9: the seed prints 1,177.21; its own parts sum to 1,187.21.
+        // The training prints 1,177.21; its own parts sum to 1,187.21.
         let claim = try pricer.price(json: try Self.load("ashley").request).get()
         #expect(claim.total == Money("1187.21"))
         #expect(claim.dateOfService == date("2025-05-31"))

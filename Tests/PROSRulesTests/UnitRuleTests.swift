@@ -4,7 +4,7 @@ import JSON
 @testable import PROSWire
 import PROSService
 
-/// SPEC §2 and §3: units, telehealth, the daily cap, overlaps and doubling.
+/// Units, telehealth, the daily cap, overlaps and doubling (docs/rules.md#units-per-service to #off-site-doubling).
 @Suite struct UnitRuleTests {
     @Test(arguments: [
         (ServiceFormat.individual, 14, 0), (.individual, 15, 1), (.individual, 29, 1), (.individual, 30, 2), (.individual, 45, 3),
