@@ -1,9 +1,10 @@
 import Foundation
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
 /// MVP Health Care's worked examples (February 2025 training), laid on real calendar dates, as JSON fixtures.
 @Suite struct SeedExampleTests {
@@ -31,7 +32,7 @@ import PROSService
         for c in Component.allCases {
             #expect(.number(String(claim.units.byComponent[c])) == e["byComponent"]![c.rawValue], "\(c)")
         }
-        guard case let .array(lines) = e["lines"]! else { Issue.record("lines"); return }
+        guard case .array(let lines) = e["lines"]! else { Issue.record("lines"); return }
         #expect(claim.lines.count == lines.count)
         for (line, want) in zip(claim.lines, lines) {
             #expect(.string(line.rateCode) == want["rateCode"])
