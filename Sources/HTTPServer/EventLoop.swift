@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSystem
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 func monotonicNs() -> Int64 {
     var ts = timespec()
@@ -56,8 +57,10 @@ final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
         _ = csys_epoll_add(epfd, wakeFd, CSYS_EPOLLIN)
         // EPOLLEXCLUSIVE: one loop wakes per incoming connection, not all of them.
         _ = csys_epoll_add(epfd, listenFd, CSYS_EPOLLIN | CSYS_EPOLLEXCLUSIVE)
-        let shortest = [config.headerTimeoutMs, config.bodyTimeoutMs, config.bodyRateGraceMs, config.idleTimeoutMs,
-                        config.writeTimeoutMs].min()!
+        let shortest = [
+            config.headerTimeoutMs, config.bodyTimeoutMs, config.bodyRateGraceMs, config.idleTimeoutMs,
+            config.writeTimeoutMs,
+        ].min()!
         tickMs = Int32(min(250, max(5, shortest / 4)))
         refreshDate()
     }
@@ -153,8 +156,9 @@ final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
             let remote = String(decoding: addr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if !server.reserveConnection() {
                 // Over the limit: a 503 with Retry-After, not silence, made and accounted like any answer.
-                var m = ConnectionStateMachine(config: config, handler: handler, remoteAddress: remote, env: self,
-                                               now: now)
+                var m = ConnectionStateMachine(
+                    config: config, handler: handler, remoteAddress: remote, env: self,
+                    now: now)
                 _ = m.refuse("too many open connections", now: now)
                 _ = m.withPendingOutput { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 Glibc.close(fd)

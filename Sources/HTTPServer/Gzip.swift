@@ -117,14 +117,17 @@ public final class GzipInflater {
 
     /// Inflates from `input` until `maxOutput` bytes are produced or the input is used up (so one gzip
     /// bomb never inflates at once); returns how many input bytes it consumed.
-    public func inflate(_ input: UnsafeRawBufferPointer, into out: inout [UInt8],
-                        maxOutput: Int) throws(GzipError) -> Int {
+    public func inflate(
+        _ input: UnsafeRawBufferPointer, into out: inout [UInt8],
+        maxOutput: Int
+    ) throws(GzipError) -> Int {
         if isFinished {
             if input.count > 0 { throw .corrupt }  // data after the gzip member's end
             return 0
         }
         var chunk = [UInt8](repeating: 0, count: min(16 * 1024, max(maxOutput, 1)))
-        stream.pointee.next_in = input.count > 0
+        stream.pointee.next_in =
+            input.count > 0
             ? UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress) : nil
         stream.pointee.avail_in = uInt(input.count)
         defer { stream.pointee.next_in = nil }

@@ -20,11 +20,14 @@ public struct HTTPParserLimits: Sendable {
     public var maxHeaderCount: Int
 
     public init(maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 16384, maxHeaderCount: Int = 100) {
-        self.maxRequestLineBytes = maxRequestLineBytes; self.maxHeaderBytes = maxHeaderBytes; self.maxHeaderCount = maxHeaderCount
+        self.maxRequestLineBytes = maxRequestLineBytes; self.maxHeaderBytes = maxHeaderBytes;
+        self.maxHeaderCount = maxHeaderCount
     }
 
     public init(_ c: ServerConfiguration) {
-        self.init(maxRequestLineBytes: c.maxRequestLineBytes, maxHeaderBytes: c.maxHeaderBytes, maxHeaderCount: c.maxHeaderCount)
+        self.init(
+            maxRequestLineBytes: c.maxRequestLineBytes, maxHeaderBytes: c.maxHeaderBytes,
+            maxHeaderCount: c.maxHeaderCount)
     }
 }
 
@@ -86,34 +89,44 @@ public struct HTTPRequestParser {
 
     mutating func step() throws(HTTPParseError) -> HTTPParserEvent? {
         switch state {
-        case let .failed(e): throw e
+        case .failed(let e): throw e
         case .head: return try parseHead()
         case .endPending:
             finishRequest()
             return .end
-        case let .fixed(remaining):
+        case .fixed(let remaining):
             return takeBody(remaining) { $0 == 0 ? .endPending : .fixed(remaining: $0) }
         case .chunkSize:
-            guard let line = try takeLine(limit: Self.maxChunkLineBytes, tooLong: HTTPParseError(400, "chunk size line too long")) else { return nil }
+            guard
+                let line = try takeLine(
+                    limit: Self.maxChunkLineBytes, tooLong: HTTPParseError(400, "chunk size line too long"))
+            else { return nil }
             let size = try parseChunkSize(line)
             state = size == 0 ? .trailers(size: 0) : .chunkData(remaining: size)
             return try step()
-        case let .chunkData(remaining):
+        case .chunkData(let remaining):
             return takeBody(remaining) { $0 == 0 ? .chunkDataEnd : .chunkData(remaining: $0) }
         case .chunkDataEnd:
-            guard let line = try takeLine(limit: 2, tooLong: HTTPParseError(400, "chunk data longer than its size")) else { return nil }
+            guard let line = try takeLine(limit: 2, tooLong: HTTPParseError(400, "chunk data longer than its size"))
+            else { return nil }
             guard line.isEmpty else { throw HTTPParseError(400, "chunk data longer than its size") }
             state = .chunkSize
             return try step()
-        case let .trailers(size):
+        case .trailers(let size):
             let room = limits.maxHeaderBytes - size
-            guard let line = try takeLine(limit: max(room, 0), tooLong: HTTPParseError(431, "trailer section too large")) else { return nil }
+            guard
+                let line = try takeLine(limit: max(room, 0), tooLong: HTTPParseError(431, "trailer section too large"))
+            else { return nil }
             if line.isEmpty {
                 finishRequest()
                 return .end
             }
-            if line.first == 0x20 || line.first == 0x09 { throw HTTPParseError(400, "obsolete line folding in a trailer") }
-            guard let colon = line.firstIndex(of: 0x3A), colon > 0, isToken(line[..<colon]) else { throw HTTPParseError(400, "malformed trailer field") }
+            if line.first == 0x20 || line.first == 0x09 {
+                throw HTTPParseError(400, "obsolete line folding in a trailer")
+            }
+            guard let colon = line.firstIndex(of: 0x3A), colon > 0, isToken(line[..<colon]) else {
+                throw HTTPParseError(400, "malformed trailer field")
+            }
             state = .trailers(size: size + line.count + 2)
             return try step()
         }
@@ -165,7 +178,9 @@ public struct HTTPRequestParser {
         if i < line.endIndex {
             guard line[i] == 0x3B else { throw HTTPParseError(400, "invalid chunk size") }
             // Chunk extensions (RFC 9112 §7.1.1) are ignored; only their bytes are checked.
-            for c in line[i...] where c < 0x20 && c != 0x09 || c == 0x7F { throw HTTPParseError(400, "invalid chunk extension") }
+            for c in line[i...] where c < 0x20 && c != 0x09 || c == 0x7F {
+                throw HTTPParseError(400, "invalid chunk extension")
+            }
         }
         return size
     }
@@ -174,7 +189,9 @@ public struct HTTPRequestParser {
         // RFC 9112 §2.2: ignore empty lines before the request line.
         while index < buffer.count, buffer[index] == 0x0D || buffer[index] == 0x0A {
             if buffer[index] == 0x0D && (index + 1 >= buffer.count) { return nil }
-            if buffer[index] == 0x0D && buffer[index + 1] != 0x0A { throw HTTPParseError(400, "bare CR before the request line") }
+            if buffer[index] == 0x0D && buffer[index + 1] != 0x0A {
+                throw HTTPParseError(400, "bare CR before the request line")
+            }
             index += buffer[index] == 0x0D ? 2 : 1
         }
         if scanFrom < index { scanFrom = index }
@@ -192,15 +209,21 @@ public struct HTTPRequestParser {
         }
         let firstLF = buffer[index...].firstIndex(of: 0x0A)
         let requestLineLength = (firstLF ?? buffer.count) - index
-        if requestLineLength > limits.maxRequestLineBytes + 1 { throw HTTPParseError(414, "request line longer than \(limits.maxRequestLineBytes) bytes") }
+        if requestLineLength > limits.maxRequestLineBytes + 1 {
+            throw HTTPParseError(414, "request line longer than \(limits.maxRequestLineBytes) bytes")
+        }
         guard let headEnd = end else {
             // The same bound as a complete section below (fields plus the final CRLF), so a section is
             // judged the same however its bytes arrive (found by fuzzing: whole 400, bytewise 431).
-            if let firstLF, buffer.count - firstLF - 1 > limits.maxHeaderBytes + 2 { throw HTTPParseError(431, "header section larger than \(limits.maxHeaderBytes) bytes") }
+            if let firstLF, buffer.count - firstLF - 1 > limits.maxHeaderBytes + 2 {
+                throw HTTPParseError(431, "header section larger than \(limits.maxHeaderBytes) bytes")
+            }
             scanFrom = max(index, buffer.count - 3)
             return nil
         }
-        if let firstLF, headEnd - firstLF - 1 > limits.maxHeaderBytes + 2 { throw HTTPParseError(431, "header section larger than \(limits.maxHeaderBytes) bytes") }
+        if let firstLF, headEnd - firstLF - 1 > limits.maxHeaderBytes + 2 {
+            throw HTTPParseError(431, "header section larger than \(limits.maxHeaderBytes) bytes")
+        }
 
         let headBytes = buffer[index..<headEnd]
         index = headEnd
@@ -213,14 +236,18 @@ public struct HTTPRequestParser {
         return .head(head)
     }
 
-    static func parseHeadBytes(_ bytes: ArraySlice<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPRequestHead {
+    static func parseHeadBytes(_ bytes: ArraySlice<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError)
+        -> HTTPRequestHead
+    {
         try bytes.withUnsafeBufferPointer { u throws(HTTPParseError) in try parseHead(u, limits: limits) }
     }
 
     /// Parses a complete request line and header section (through its final empty line), in place.
     /// Checks run in a fixed order (bare CR anywhere, then the request line, then each field in turn),
     /// so a malformed head gets the same answer however it was received.
-    static func parseHead(_ u: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPRequestHead {
+    static func parseHead(_ u: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError)
+        -> HTTPRequestHead
+    {
         // Lines end at LF, a CR before it dropped; trailing empty lines do not count.
         var lines: [(start: Int, end: Int)] = []
         lines.reserveCapacity(16)
@@ -234,7 +261,9 @@ public struct HTTPRequestParser {
         while let last = lines.last, last.start == last.end { lines.removeLast() }
         guard let requestLine = lines.first else { throw HTTPParseError(400, "empty request") }
         for line in lines {
-            for k in line.start..<line.end where u[k] == 0x0D { throw HTTPParseError(400, "bare CR in the header section") }
+            for k in line.start..<line.end where u[k] == 0x0D {
+                throw HTTPParseError(400, "bare CR in the header section")
+            }
         }
         func slice(_ a: Int, _ b: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: u[a..<b]) }
         func text(_ a: Int, _ b: Int) -> String { String(decoding: slice(a, b), as: UTF8.self) }
@@ -246,7 +275,8 @@ public struct HTTPRequestParser {
             if spaceCount == 1 { methodEnd = k } else if spaceCount == 2 { targetEnd = k } else { break }
         }
         guard spaceCount == 2 else { throw HTTPParseError(400, "malformed request line") }
-        guard methodEnd > requestLine.start, targetEnd > methodEnd + 1, isToken(slice(requestLine.start, methodEnd)) else {
+        guard methodEnd > requestLine.start, targetEnd > methodEnd + 1, isToken(slice(requestLine.start, methodEnd))
+        else {
             throw HTTPParseError(400, "malformed request line")
         }
         for k in (methodEnd + 1)..<targetEnd where u[k] <= 0x20 || u[k] == 0x7F {
@@ -254,9 +284,11 @@ public struct HTTPRequestParser {
         }
         let v = slice(targetEnd + 1, requestLine.end)
         let version: HTTPVersion
-        if v.elementsEqual("HTTP/1.1".utf8) { version = .http11 }
-        else if v.elementsEqual("HTTP/1.0".utf8) { version = .http10 }
-        else {
+        if v.elementsEqual("HTTP/1.1".utf8) {
+            version = .http11
+        } else if v.elementsEqual("HTTP/1.0".utf8) {
+            version = .http10
+        } else {
             if v.count == 8, v.starts(with: "HTTP/".utf8), isDigit(v[5]), v[6] == 0x2E, isDigit(v[7]) {
                 throw HTTPParseError(505, "HTTP version \(text(targetEnd + 1, requestLine.end)) is not supported")
             }
@@ -266,7 +298,9 @@ public struct HTTPRequestParser {
         headers.reserveCapacity(min(lines.count - 1, limits.maxHeaderCount + 1))
         for line in lines.dropFirst() {
             let first = line.start < line.end ? u[line.start] : nil
-            if first == 0x20 || first == 0x09 { throw HTTPParseError(400, "obsolete line folding in the header section") }
+            if first == 0x20 || first == 0x09 {
+                throw HTTPParseError(400, "obsolete line folding in the header section")
+            }
             guard let colon = (line.start..<line.end).first(where: { u[$0] == 0x3A }), colon > line.start else {
                 throw HTTPParseError(400, "header field without a name")
             }
@@ -279,7 +313,9 @@ public struct HTTPRequestParser {
                 throw HTTPParseError(400, "invalid character in a header field value")
             }
             headers.add(text(line.start, colon), text(a, b))
-            if headers.count > limits.maxHeaderCount { throw HTTPParseError(431, "more than \(limits.maxHeaderCount) header fields") }
+            if headers.count > limits.maxHeaderCount {
+                throw HTTPParseError(431, "more than \(limits.maxHeaderCount) header fields")
+            }
         }
         let hosts = headers.values("host")
         if version == .http11 && hosts.count != 1 {
@@ -289,8 +325,9 @@ public struct HTTPRequestParser {
         if hosts.count > 1 || !(hosts.first.map(isValidHost) ?? true) {
             throw HTTPParseError(400, "invalid Host header")
         }
-        return HTTPRequestHead(method: text(requestLine.start, methodEnd), target: text(methodEnd + 1, targetEnd),
-                               version: version, headers: headers)
+        return HTTPRequestHead(
+            method: text(requestLine.start, methodEnd), target: text(methodEnd + 1, targetEnd),
+            version: version, headers: headers)
     }
 
     /// RFC 9112 §6: how the body is framed.
@@ -299,14 +336,18 @@ public struct HTTPRequestParser {
         var transferEncodings = 0, contentLengths = 0
         var contentLength: String?
         for f in head.headers.fields {
-            if equalsIgnoringCase(f.name, "content-length") { contentLengths += 1; contentLength = f.value }
-            else if equalsIgnoringCase(f.name, "transfer-encoding") { transferEncodings += 1 }
+            if equalsIgnoringCase(f.name, "content-length") {
+                contentLengths += 1; contentLength = f.value
+            } else if equalsIgnoringCase(f.name, "transfer-encoding") {
+                transferEncodings += 1
+            }
         }
         if transferEncodings == 0 {
             if contentLengths == 0 { return .head }
             // The same test as an element of a list below, on the whole value.
             if contentLengths == 1, let value = contentLength, !value.isEmpty, value.utf8.count <= 18,
-               value.utf8.allSatisfy(isDigit), let n = Int(value) {
+                value.utf8.allSatisfy(isDigit), let n = Int(value)
+            {
                 return .fixed(remaining: n)
             }
         }
@@ -318,7 +359,9 @@ public struct HTTPRequestParser {
             if !cl.isEmpty { throw HTTPParseError(400, "both Transfer-Encoding and Content-Length") }
             if head.version == .http10 { throw HTTPParseError(400, "Transfer-Encoding in an HTTP/1.0 request") }
             let codings = head.headers.tokens("transfer-encoding")
-            if let unknown = codings.first(where: { $0 != "chunked" }) { throw HTTPParseError(501, "transfer coding \(unknown) is not supported") }
+            if let unknown = codings.first(where: { $0 != "chunked" }) {
+                throw HTTPParseError(501, "transfer coding \(unknown) is not supported")
+            }
             guard codings == ["chunked"] else { throw HTTPParseError(400, "chunked must be applied exactly once") }
             return .chunkSize
         }
@@ -338,7 +381,7 @@ public struct HTTPRequestParser {
     /// The declared body length, nil when chunked, 0 when there is no body.
     public var declaredBodyLength: Int? {
         switch state {
-        case let .fixed(r): r
+        case .fixed(let r): r
         case .endPending: 0
         default: nil
         }
@@ -362,9 +405,12 @@ func isToken(_ bytes: some Collection<UInt8>) -> Bool {
     for c in bytes {
         switch c {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: continue
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): continue
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"),
+            UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            continue
         default: return false
         }
     }
@@ -407,8 +453,9 @@ func isHostByte(_ c: UInt8) -> Bool {
     case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
     case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
     case UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
-         UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
-         UInt8(ascii: "="): true
+        UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
+        UInt8(ascii: "="):
+        true
     default: false
     }
 }

@@ -17,7 +17,8 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     public mutating func remove(_ name: String) { fields.removeAll { equalsIgnoringCase($0.name, name) } }
 
     public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
-        a.fields.count == b.fields.count && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+        a.fields.count == b.fields.count
+            && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
     /// Every value of a field, in order.
@@ -48,7 +49,10 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 }
 
-public enum HTTPVersion: String, Sendable { case http10 = "HTTP/1.0", http11 = "HTTP/1.1" }
+public enum HTTPVersion: String, Sendable {
+    case http10 = "HTTP/1.0"
+    case http11 = "HTTP/1.1"
+}
 
 /// A request's line and header section.
 public struct HTTPRequestHead: Sendable, Equatable {
@@ -64,7 +68,8 @@ public struct HTTPRequestHead: Sendable, Equatable {
         var rest = target[...]
         let u = target.utf8
         if u.first != UInt8(ascii: "/"), let colon = u.firstIndex(of: UInt8(ascii: ":")), colon > u.startIndex,
-           u[..<colon].allSatisfy(isSchemeByte), u[u.index(after: colon)...].starts(with: "//".utf8) {
+            u[..<colon].allSatisfy(isSchemeByte), u[u.index(after: colon)...].starts(with: "//".utf8)
+        {
             let authority = target[u.index(colon, offsetBy: 3)...]
             let end = authority.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
             rest = end.map { authority[$0...] } ?? ""

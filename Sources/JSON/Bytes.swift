@@ -26,7 +26,9 @@ public func putDigits(_ v: Int, _ width: Int, _ b: UnsafeMutableBufferPointer<UI
 }
 
 /// Byte equality, lengths first.
-@inlinable @inline(__always) public func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+@inlinable @inline(__always) public func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>)
+    -> Bool
+{
     guard a.count == b.count else { return false }
     for i in 0..<a.count where a[i] != b[i] { return false }
     return true

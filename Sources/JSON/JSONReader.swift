@@ -144,7 +144,9 @@ public struct JSONReader: ~Copyable {
     }
 
     /// The next member's key in place (its `:` consumed), or nil after the closing `}`.
-    @inlinable @inline(__always) public mutating func nextKeyRef(first: inout Bool) throws(JSONSyntaxError) -> JSONStringRef? {
+    @inlinable @inline(__always) public mutating func nextKeyRef(first: inout Bool) throws(JSONSyntaxError)
+        -> JSONStringRef?
+    {
         // Fast path, compact JSON: `,"name":` (or `"name":` first) with a plain ASCII name.
         if let base = bytes.baseAddress {
             let end = bytes.count
@@ -161,7 +163,8 @@ public struct JSONReader: ~Copyable {
                 if j + 1 < end && base[j] == UInt8(ascii: "\"") && base[j + 1] == UInt8(ascii: ":") {
                     position = j + 2
                     first = false
-                    return JSONStringRef(raw: UnsafeBufferPointer(start: base + start, count: j - start), escaped: false)
+                    return JSONStringRef(
+                        raw: UnsafeBufferPointer(start: base + start, count: j - start), escaped: false)
                 }
             }
         }
@@ -171,7 +174,9 @@ public struct JSONReader: ~Copyable {
     /// For a decoder that knows its member names: where the next member name's bytes start, when it
     /// follows compactly (`,"` or, for the first member, `"`), and the input from there on. Nothing is
     /// consumed; `consumeMemberName(through:first:)` does once the decoder has matched a name and its `:`.
-    @inlinable @inline(__always) public func compactMemberName(first: Bool) -> (at: Int, rest: UnsafeBufferPointer<UInt8>)? {
+    @inlinable @inline(__always) public func compactMemberName(first: Bool) -> (
+        at: Int, rest: UnsafeBufferPointer<UInt8>
+    )? {
         guard let base = bytes.baseAddress else { return nil }
         var i = position
         if !first {
@@ -201,9 +206,12 @@ public struct JSONReader: ~Copyable {
     /// it (`consume(through:)`) only when its value is one it accepts, and otherwise lets the general
     /// path read it again and report why not.
     @inlinable @inline(__always) public func peekPlainString() -> (value: UnsafeBufferPointer<UInt8>, end: Int)? {
-        guard let base = bytes.baseAddress, position < bytes.count, base[position] == UInt8(ascii: "\"") else { return nil }
+        guard let base = bytes.baseAddress, position < bytes.count, base[position] == UInt8(ascii: "\"") else {
+            return nil
+        }
         let start = position + 1
-        let close = start + plainStringPrefix(bytes, from: start)  // stops at a quote, escape, control byte or non-ASCII
+        // Stops at a quote, an escape, a control byte or non-ASCII.
+        let close = start + plainStringPrefix(bytes, from: start)
         guard close < bytes.count, base[close] == UInt8(ascii: "\"") else { return nil }
         return (UnsafeBufferPointer(start: base + start, count: close - start), close + 1)
     }
@@ -233,12 +241,16 @@ public struct JSONReader: ~Copyable {
     @inlinable @inline(__always) public mutating func plainBool() -> Bool? {
         guard let base = bytes.baseAddress else { return nil }
         let n = bytes.count - position, p = base + position
-        if n >= 4 && p[0] == UInt8(ascii: "t") && p[1] == UInt8(ascii: "r") && p[2] == UInt8(ascii: "u") && p[3] == UInt8(ascii: "e") {
+        if n >= 4 && p[0] == UInt8(ascii: "t") && p[1] == UInt8(ascii: "r") && p[2] == UInt8(ascii: "u")
+            && p[3] == UInt8(ascii: "e")
+        {
             position += 4
             return true
         }
-        if n >= 5 && p[0] == UInt8(ascii: "f") && p[1] == UInt8(ascii: "a") && p[2] == UInt8(ascii: "l") && p[3] == UInt8(ascii: "s")
-            && p[4] == UInt8(ascii: "e") {
+        if n >= 5 && p[0] == UInt8(ascii: "f") && p[1] == UInt8(ascii: "a") && p[2] == UInt8(ascii: "l")
+            && p[3] == UInt8(ascii: "s")
+            && p[4] == UInt8(ascii: "e")
+        {
             position += 5
             return false
         }
@@ -246,7 +258,9 @@ public struct JSONReader: ~Copyable {
     }
 
     /// `nextKeyRef` for anything else: whitespace, escapes, the end of the object, errors.
-    @usableFromInline @inline(never) mutating func nextKeyRefInGeneral(first: inout Bool) throws(JSONSyntaxError) -> JSONStringRef? {
+    @usableFromInline @inline(never) mutating func nextKeyRefInGeneral(first: inout Bool) throws(JSONSyntaxError)
+        -> JSONStringRef?
+    {
         skipWhitespace()
         guard position < bytes.count else { throw fail("unexpected end of input inside an object") }
         if bytes[position] == UInt8(ascii: "}") {
@@ -258,7 +272,9 @@ public struct JSONReader: ~Copyable {
             skipWhitespace()
         }
         first = false
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a member name in double quotes") }
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+            throw fail("expected a member name in double quotes")
+        }
         let key = try readStringRef()
         skipWhitespace()
         try expect(UInt8(ascii: ":"), "expected ':' after a member name")
@@ -288,7 +304,8 @@ public struct JSONReader: ~Copyable {
     @inlinable @inline(__always) mutating func expect(_ c: UInt8, _ reason: StaticString) throws(JSONSyntaxError) {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == c else {
-            throw position < bytes.count ? fail(reason.description) : fail("unexpected end of input, " + reason.description)
+            throw position < bytes.count
+                ? fail(reason.description) : fail("unexpected end of input, " + reason.description)
         }
         position += 1
     }
@@ -310,7 +327,8 @@ public struct JSONReader: ~Copyable {
                 let c = base[i]
                 if c == UInt8(ascii: "\"") {
                     position = i + 1
-                    return JSONStringRef(raw: UnsafeBufferPointer(start: base + bodyStart, count: i - bodyStart), escaped: false)
+                    return JSONStringRef(
+                        raw: UnsafeBufferPointer(start: base + bodyStart, count: i - bodyStart), escaped: false)
                 }
                 if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
                 i += 1
@@ -326,12 +344,15 @@ public struct JSONReader: ~Copyable {
                 let slice = UnsafeBufferPointer(rebasing: bytes[bodyStart..<position])
                 position += 1
                 // ASCII is valid UTF-8; anything else is checked once here.
-                if sawNonASCII && String(validating: slice, as: UTF8.self) == nil { throw fail("invalid UTF-8 in a string", at: start) }
+                if sawNonASCII && String(validating: slice, as: UTF8.self) == nil {
+                    throw fail("invalid UTF-8 in a string", at: start)
+                }
                 return JSONStringRef(raw: slice, escaped: false)
             }
             if c == UInt8(ascii: "\\") {
                 _ = try readEscapedString(from: bodyStart, start: start)  // checks it all; decoded again only if asked
-                return JSONStringRef(raw: UnsafeBufferPointer(rebasing: bytes[bodyStart..<(position - 1)]), escaped: true)
+                return JSONStringRef(
+                    raw: UnsafeBufferPointer(rebasing: bytes[bodyStart..<(position - 1)]), escaped: true)
             }
             if c < 0x20 { throw fail("control character in a string") }
             position += 1
@@ -346,13 +367,16 @@ public struct JSONReader: ~Copyable {
         return try readEscapedString(from: position, start: start)
     }
 
-    @usableFromInline mutating func readEscapedString(from bodyStart: Int, start: Int) throws(JSONSyntaxError) -> String {
+    @usableFromInline mutating func readEscapedString(from bodyStart: Int, start: Int) throws(JSONSyntaxError) -> String
+    {
         var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[bodyStart..<position]))
         while position < bytes.count {
             let c = bytes[position]
             if c == UInt8(ascii: "\"") {
                 position += 1
-                guard let s = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in a string", at: start) }
+                guard let s = String(validating: out, as: UTF8.self) else {
+                    throw fail("invalid UTF-8 in a string", at: start)
+                }
                 return s
             }
             if c < 0x20 { throw fail("control character in a string") }
@@ -373,7 +397,9 @@ public struct JSONReader: ~Copyable {
             case UInt8(ascii: "u"):
                 var scalar = try readHex4()
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                    guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                        bytes[position + 1] == UInt8(ascii: "u")
+                    else {
                         throw fail("unpaired surrogate in a string")
                     }
                     position += 2
@@ -435,14 +461,20 @@ public struct JSONReader: ~Copyable {
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             isInteger = false
             position += 1
-            guard position < bytes.count, isDigit(bytes[position]) else { throw fail("invalid number: digits expected after '.'", at: start) }
+            guard position < bytes.count, isDigit(bytes[position]) else {
+                throw fail("invalid number: digits expected after '.'", at: start)
+            }
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
             isInteger = false
             position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
-            guard position < bytes.count, isDigit(bytes[position]) else { throw fail("invalid number: digits expected in exponent", at: start) }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard position < bytes.count, isDigit(bytes[position]) else {
+                throw fail("invalid number: digits expected in exponent", at: start)
+            }
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
         guard isInteger && position - start <= 18 else { return (start..<position, nil) }
@@ -456,8 +488,11 @@ public struct JSONReader: ~Copyable {
 
     @inlinable public mutating func readBool() throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
-        if position < bytes.count && bytes[position] == UInt8(ascii: "f") { if match("false") { return false } }
-        else if match("true") { return true }
+        if position < bytes.count && bytes[position] == UInt8(ascii: "f") {
+            if match("false") { return false }
+        } else if match("true") {
+            return true
+        }
         throw fail("invalid literal")
     }
 
@@ -503,7 +538,9 @@ public struct JSONReader: ~Copyable {
             var members: [(String, JSONValue)] = []
             while let key = try nextKey(first: &first) {
                 let keyOffset = position
-                if members.contains(where: { $0.0 == key }) { throw fail("duplicate member name \"\(key)\"", at: keyOffset) }
+                if members.contains(where: { $0.0 == key }) {
+                    throw fail("duplicate member name \"\(key)\"", at: keyOffset)
+                }
                 members.append((key, try readValue()))
             }
             return .object(members)
@@ -544,11 +581,12 @@ public enum JSONValue: Sendable, Equatable {
 
     @inlinable public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
-        case let (.object(x), .object(y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        case let (.array(x), .array(y)): x == y
-        case let (.string(x), .string(y)): x == y
-        case let (.number(x), .number(y)): x == y
-        case let (.bool(x), .bool(y)): x == y
+        case (.object(let x), .object(let y)):
+            x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.array(let x), .array(let y)): x == y
+        case (.string(let x), .string(let y)): x == y
+        case (.number(let x), .number(let y)): x == y
+        case (.bool(let x), .bool(let y)): x == y
         case (.null, .null): true
         default: false
         }
@@ -567,7 +605,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public subscript(key: String) -> JSONValue? {
-        guard case let .object(members) = self else { return nil }
+        guard case .object(let members) = self else { return nil }
         return members.first { $0.0 == key }?.1
     }
 

@@ -131,12 +131,16 @@ public struct JSONWriter: ~Copyable {
     @inlinable public mutating func optionalString(_ value: String?) { if let value { string(value) } else { null() } }
 
     /// Appends an already-encoded JSON value verbatim.
-    @inlinable public mutating func raw(_ json: [UInt8]) { separate(); json.withUnsafeBufferPointer { put($0) }; needsComma = true }
+    @inlinable public mutating func raw(_ json: [UInt8]) {
+        separate(); json.withUnsafeBufferPointer { put($0) }; needsComma = true
+    }
 
     @inlinable public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
     @inlinable public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
     @inlinable public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
-    @inlinable public mutating func field(_ name: StaticString, optional value: String?) { key(name); optionalString(value) }
+    @inlinable public mutating func field(_ name: StaticString, optional value: String?) {
+        key(name); optionalString(value)
+    }
 
     @inlinable public mutating func stringArray(_ name: StaticString, _ values: [String]) {
         key(name)
@@ -147,17 +151,17 @@ public struct JSONWriter: ~Copyable {
 
     @inlinable public mutating func value(_ v: JSONValue) {
         switch v {
-        case let .object(members):
+        case .object(let members):
             beginObject()
             for (k, x) in members { key(dynamic: k); value(x) }
             endObject()
-        case let .array(items):
+        case .array(let items):
             beginArray()
             for x in items { value(x) }
             endArray()
-        case let .string(s): string(s)
-        case let .number(n): separate(); n.withUTF8Bytes { put($0) }; needsComma = true
-        case let .bool(b): bool(b)
+        case .string(let s): string(s)
+        case .number(let n): separate(); n.withUTF8Bytes { put($0) }; needsComma = true
+        case .bool(let b): bool(b)
         case .null: null()
         }
     }

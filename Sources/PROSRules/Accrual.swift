@@ -99,7 +99,8 @@ struct Accrual {
         func add(_ note: Note, _ indices: [Int]) { notes.append((note, indices)) }
         func list(_ indices: [Int]) -> Sentence { Explain.ids(indices, of: services) }
         if let discharge = dischargeDate, !discharged.isEmpty {
-            add(Explain.serviceAfterDischarge(list(discharged), count: discharged.count, discharge: discharge),
+            add(
+                Explain.serviceAfterDischarge(list(discharged), count: discharged.count, discharge: discharge),
                 discharged)
         }
         if !employment.isEmpty {
@@ -107,7 +108,8 @@ struct Accrual {
         }
         if !notOneToOne.isEmpty {
             let components = oneToOne.map(\.rawValue).joined(separator: ", ")
-            add(Explain.orsNotOneToOne(list(notOneToOne), count: notOneToOne.count, components: "\(components)"),
+            add(
+                Explain.orsNotOneToOne(list(notOneToOne), count: notOneToOne.count, components: "\(components)"),
                 notOneToOne)
         }
         if !below.isEmpty {
@@ -123,7 +125,8 @@ struct Accrual {
             add(Explain.serviceTimeOverlap(overlapNotes, count: overlapping.count), overlapping)
         }
         if !capped.isEmpty {
-            add(Explain.dailyCapApplied(capNotes, cap: rules.dailyCap, addOnsKeepUnits: !rules.dailyCapAppliesToAddOns),
+            add(
+                Explain.dailyCapApplied(capNotes, cap: rules.dailyCap, addOnsKeepUnits: !rules.dailyCapAppliesToAddOns),
                 capped)
         }
     }

@@ -34,11 +34,14 @@ extension MonthRun {
         let c = rule.component
         var ids: [Int] { addOnServices(c) }  // listed only in a finding
         var counted: Sentence { rules.dailyCapAppliesToAddOns ? "accrued" : "provided" }
-        guard services.indices.contains(where: {
-            services[$0].component == c && addOnUnits(ofService: $0) >= rule.minServiceUnits
-        }) else {
-            note(Explain.addOnMinimumNotMet(rule, Explain.needsServiceUnits(c, rule.minServiceUnits, counted: counted)),
-                 ids)
+        guard
+            services.indices.contains(where: {
+                services[$0].component == c && addOnUnits(ofService: $0) >= rule.minServiceUnits
+            })
+        else {
+            note(
+                Explain.addOnMinimumNotMet(rule, Explain.needsServiceUnits(c, rule.minServiceUnits, counted: counted)),
+                ids)
             return false
         }
         let units = addOnUnits(c)
@@ -56,8 +59,10 @@ extension MonthRun {
     }
 
     /// The conditions of the CT add-on (docs/rules.md#clinical-treatment-add-on), each checked and reported.
-    mutating func clinicalTreatmentQualifies(_ rule: AddOnRule, baseBilled: Bool, baseName: Sentence,
-                                             _ ids: [Int]) -> Bool {
+    mutating func clinicalTreatmentQualifies(
+        _ rule: AddOnRule, baseBilled: Bool, baseName: Sentence,
+        _ ids: [Int]
+    ) -> Bool {
         var ok = true
         if rules.ctRequiresBaseRate && !baseBilled {
             note(Explain.ctRequiresBaseRate(rule, base: baseName, month: month.month), ids)
@@ -75,8 +80,10 @@ extension MonthRun {
                 note(Explain.ctPrescriberContactMissing(rule, from: from, month: month.month), ids)
                 ok = false
             case .pending(let admission, let deadline):
-                note(Explain.ctPrescriberContactPending(rule, month: month.month, admission: admission,
-                                                        by: deadline), ids)
+                note(
+                    Explain.ctPrescriberContactPending(
+                        rule, month: month.month, admission: admission,
+                        by: deadline), ids)
                 ok = false
             }
         }

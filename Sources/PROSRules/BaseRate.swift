@@ -15,9 +15,10 @@ extension MonthRun {
         // The minimum counts accrued units of one component (CRS), never doubled.
         let minimumUnits = accruedBy[rules.baseMinimumComponent]
         guard minimumUnits >= rules.baseMinimumUnits else {
-            note(Explain.baseMinimumNotMet(
-                month: month.month, needed: rules.baseMinimumUnits, component: rules.baseMinimumComponent,
-                has: minimumUnits))
+            note(
+                Explain.baseMinimumNotMet(
+                    month: month.month, needed: rules.baseMinimumUnits, component: rules.baseMinimumComponent,
+                    has: minimumUnits))
             return nil
         }
         // The tier follows tier units; the line reports the actual accrued units.

@@ -6,7 +6,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     @inlinable public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= YearMonth.daysIn(year: year, month: month) else { return nil }
+            day >= 1, day <= YearMonth.daysIn(year: year, month: month)
+        else { return nil }
         self.year = year; self.month = month; self.day = day
     }
 
@@ -14,7 +15,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public init?(_ text: some StringProtocol) {
         let u = Array(text.utf8)
         guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D,
-              let y = digits(u, 0, 4), let m = digits(u, 5, 2), let d = digits(u, 8, 2) else { return nil }
+            let y = digits(u, 0, 4), let m = digits(u, 5, 2), let d = digits(u, 8, 2)
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -63,7 +65,9 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     @inlinable public var firstDay: CivilDate { CivilDate(year: year, month: month, day: 1)! }
-    @inlinable public var lastDay: CivilDate { CivilDate(year: year, month: month, day: YearMonth.daysIn(year: year, month: month))! }
+    @inlinable public var lastDay: CivilDate {
+        CivilDate(year: year, month: month, day: YearMonth.daysIn(year: year, month: month))!
+    }
     @inlinable public func contains(_ date: CivilDate) -> Bool { date.year == year && date.month == month }
 
     /// The month `n` months later (earlier when negative).
@@ -83,7 +87,9 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
 /// Minutes after midnight from `HH:MM` (00:00–23:59).
 public func parseClockTime(_ text: some StringProtocol) -> Int? {
     let u = Array(text.utf8)
-    guard u.count == 5, u[2] == 0x3A, let h = digits(u, 0, 2), let m = digits(u, 3, 2), h < 24, m < 60 else { return nil }
+    guard u.count == 5, u[2] == 0x3A, let h = digits(u, 0, 2), let m = digits(u, 3, 2), h < 24, m < 60 else {
+        return nil
+    }
     return h * 60 + m
 }
 

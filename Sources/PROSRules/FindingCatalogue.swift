@@ -18,8 +18,10 @@ public struct CatalogueEntry: Sendable, Equatable {
     /// The rule's section: `docs/rules.md#anchor`.
     public let rule: String
 
-    public init(code: String, kind: String, severity: String, title: String, meaning: String, action: String,
-                source: String, rule: String) {
+    public init(
+        code: String, kind: String, severity: String, title: String, meaning: String, action: String,
+        source: String, rule: String
+    ) {
         self.code = code; self.kind = kind; self.severity = severity; self.title = title
         self.meaning = meaning; self.action = action; self.source = source; self.rule = rule
     }
@@ -36,16 +38,22 @@ public enum FindingCatalogue {
     static let part512 = "14 NYCRR Part 512"
     static let project = "pros-pricer (a project decision where the sources are silent)"
 
-    static func finding(_ code: String, _ severity: String, _ title: String, meaning: String, action: String,
-                        source: String, rule: String) -> CatalogueEntry {
-        CatalogueEntry(code: code, kind: "finding", severity: severity, title: title, meaning: meaning,
-                       action: action, source: source, rule: "docs/rules.md#" + rule)
+    static func finding(
+        _ code: String, _ severity: String, _ title: String, meaning: String, action: String,
+        source: String, rule: String
+    ) -> CatalogueEntry {
+        CatalogueEntry(
+            code: code, kind: "finding", severity: severity, title: title, meaning: meaning,
+            action: action, source: source, rule: "docs/rules.md#" + rule)
     }
 
-    static func hint(_ code: String, _ title: String, meaning: String, action: String, source: String,
-                     rule: String) -> CatalogueEntry {
-        CatalogueEntry(code: code, kind: "hint", severity: "hint", title: title, meaning: meaning,
-                       action: action, source: source, rule: "docs/rules.md#" + rule)
+    static func hint(
+        _ code: String, _ title: String, meaning: String, action: String, source: String,
+        rule: String
+    ) -> CatalogueEntry {
+        CatalogueEntry(
+            code: code, kind: "hint", severity: "hint", title: title, meaning: meaning,
+            action: action, source: source, rule: "docs/rules.md#" + rule)
     }
 
     /// Findings in the order the rules apply (units, base rate, add-ons, status, other rules), then hints.

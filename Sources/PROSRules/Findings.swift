@@ -93,10 +93,12 @@ enum Explain {
     // MARK: Units and exclusions (docs/rules.md#units-per-service, #daily-cap, #overlapping-times)
 
     static func belowUnitMinimum(_ services: Sentence, count: Int, lengths: Sentence) -> Note {
-        Note(code: .belowUnitMinimum, severity: .warning, message: """
-            \(servicesWord(count)) shorter than one unit (\(lengths)) earned no units and did not count: \
-            \(services).
-            """)
+        Note(
+            code: .belowUnitMinimum, severity: .warning,
+            message: """
+                \(servicesWord(count)) shorter than one unit (\(lengths)) earned no units and did not count: \
+                \(services).
+                """)
     }
 
     static func unitLengths(individual: Int, collateral: Int, group: Int) -> Sentence {
@@ -106,37 +108,47 @@ enum Explain {
     }
 
     static func serviceAfterDischarge(_ services: Sentence, count: Int, discharge: CivilDate) -> Note {
-        Note(code: .serviceAfterDischarge, severity: .warning, message: """
-            \(servicesWord(count)) dated after the member's discharge on \(discharge) did not count: \(services).
-            """)
+        Note(
+            code: .serviceAfterDischarge, severity: .warning,
+            message: """
+                \(servicesWord(count)) dated after the member's discharge on \(discharge) did not count: \(services).
+                """)
     }
 
     static func employmentSetting(_ services: Sentence, count: Int) -> Note {
-        Note(code: .employmentSettingNotOneToOne, severity: .warning, message: """
-            \(servicesWord(count)) delivered as a group in the member's place of employment did not count: \
-            \(services). Services at a member's workplace must be one-to-one.
-            """)
+        Note(
+            code: .employmentSettingNotOneToOne, severity: .warning,
+            message: """
+                \(servicesWord(count)) delivered as a group in the member's place of employment did not count: \
+                \(services). Services at a member's workplace must be one-to-one.
+                """)
     }
 
     static func orsNotOneToOne(_ services: Sentence, count: Int, components: Sentence) -> Note {
-        Note(code: .orsNotOneToOne, severity: .warning, message: """
-            \(servicesWord(count)) of \(components) delivered as a group did not count: \(services). \
-            \(components) services must be one-to-one, so they add nothing to the tier, the minimums or the add-on.
-            """)
+        Note(
+            code: .orsNotOneToOne, severity: .warning,
+            message: """
+                \(servicesWord(count)) of \(components) delivered as a group did not count: \(services). \
+                \(components) services must be one-to-one, so they add nothing to the tier, the minimums or the add-on.
+                """)
     }
 
     static func telehealthCountedOnsite(_ services: Sentence, count: Int) -> Note {
-        Note(code: .telehealthCountedOnsite, severity: .info, message: """
-            \(servicesWord(count)) delivered by telehealth but sent as off-site counted as on-site, without \
-            off-site doubling: \(services).
-            """)
+        Note(
+            code: .telehealthCountedOnsite, severity: .info,
+            message: """
+                \(servicesWord(count)) delivered by telehealth but sent as off-site counted as on-site, without \
+                off-site doubling: \(services).
+                """)
     }
 
     static func serviceTimeOverlap(_ overlaps: Sentence, count: Int) -> Note {
-        Note(code: .serviceTimeOverlap, severity: .warning, message: """
-            A member cannot be credited twice for the same time, so \(servicesWord(count)) \
-            did not count: \(overlaps).
-            """)
+        Note(
+            code: .serviceTimeOverlap, severity: .warning,
+            message: """
+                A member cannot be credited twice for the same time, so \(servicesWord(count)) \
+                did not count: \(overlaps).
+                """)
     }
 
     static func overlap(_ id: String, _ other: String, on date: CivilDate) -> Sentence {
@@ -145,9 +157,11 @@ enum Explain {
 
     static func dailyCapApplied(_ notes: Sentence, cap: Int, addOnsKeepUnits: Bool) -> Note {
         let addOns: Sentence = addOnsKeepUnits ? " Add-ons still count these services' units." : ""
-        return Note(code: .dailyCapApplied, severity: .info, message: """
-            At most \(cap) units a day count toward the base rate: \(notes).\(addOns)
-            """)
+        return Note(
+            code: .dailyCapApplied, severity: .info,
+            message: """
+                At most \(cap) units a day count toward the base rate: \(notes).\(addOns)
+                """)
     }
 
     static func capped(_ id: String, on date: CivilDate, accrued: Int, of units: Int) -> Sentence {
@@ -157,47 +171,60 @@ enum Explain {
     // MARK: The base rate (docs/rules.md#base-rate-minimum, #tiers, #units-on-the-base-line)
 
     static func noBillableUnits(serviceCount: Int, month: YearMonth) -> Note {
-        Note(code: .noBillableUnits, severity: .info, message: serviceCount == 0 ? """
-            No services were sent for \(month), so nothing is billable.
-            """ : """
-            None of the \(serviceCount) services of \(month) earned a unit that counts, so nothing is \
-            billable; each service's findings say why.
-            """)
+        Note(
+            code: .noBillableUnits, severity: .info,
+            message: serviceCount == 0
+                ? """
+                No services were sent for \(month), so nothing is billable.
+                """
+                : """
+                None of the \(serviceCount) services of \(month) earned a unit that counts, so nothing is \
+                billable; each service's findings say why.
+                """)
     }
 
     static func baseMinimumNotMet(month: YearMonth, needed: Int, component: Component, has: Int) -> Note {
-        Note(code: .baseMinimumNotMet, severity: .denied, message: """
-            No base rate for \(month): it needs \(needed) accrued \(component.rawValue) units and the month \
-            has \(has); off-site doubling does not count toward this minimum.
-            """, notBilled: "the base rate (\(has) of the \(needed) accrued \(component.rawValue) units it needs)")
+        Note(
+            code: .baseMinimumNotMet, severity: .denied,
+            message: """
+                No base rate for \(month): it needs \(needed) accrued \(component.rawValue) units and the month \
+                has \(has); off-site doubling does not count toward this minimum.
+                """, notBilled: "the base rate (\(has) of the \(needed) accrued \(component.rawValue) units it needs)")
     }
 
     static func belowLowestTier(month: YearMonth, tierUnits: Int, lowest: Int) -> Note {
-        Note(code: .baseMinimumNotMet, severity: .denied, message: """
-            No base rate for \(month): its \(tierUnits) tier units are below the lowest tier's \(lowest).
-            """, notBilled: "the base rate (\(tierUnits) tier units, below the lowest tier)")
+        Note(
+            code: .baseMinimumNotMet, severity: .denied,
+            message: """
+                No base rate for \(month): its \(tierUnits) tier units are below the lowest tier's \(lowest).
+                """, notBilled: "the base rate (\(tierUnits) tier units, below the lowest tier)")
     }
 
     static func unitsBelowTierRange(tier: Tier, units: Int, tierUnits: Int) -> Note {
-        Note(code: .unitsBelowTierRange, severity: .info, message: """
-            The base line reports \(units) actual units, below tier \(tier.tier)'s range of \(tier.minUnits)\
-            \(tier.maxUnits.map { "–\($0)" } ?? "+"): off-site doubling lifted the month to \(tierUnits) tier \
-            units. The rate code follows the tier; a plan that checks units against the tier ranges may question \
-            the line.
-            """)
+        Note(
+            code: .unitsBelowTierRange, severity: .info,
+            message: """
+                The base line reports \(units) actual units, below tier \(tier.tier)'s range of \(tier.minUnits)\
+                \(tier.maxUnits.map { "–\($0)" } ?? "+"): off-site doubling lifted the month to \(tierUnits) tier \
+                units. The rate code follows the tier; a plan that checks units against the tier ranges may question \
+                the line.
+                """)
     }
 
     // MARK: Add-ons (docs/rules.md#add-ons and the sections after it)
 
     static func addOnMinimumNotMet(_ rule: AddOnRule, _ reason: Sentence) -> Note {
-        let code: FindingCode = switch rule.component {
-        case .ir: .irMinimumNotMet
-        case .ors: .orsMinimumNotMet
-        default: .ctMinimumNotMet
-        }
-        return Note(code: code, severity: .denied, message: """
-            The \(rule.component.rawValue) add-on (\(rule.coding.rateCode)) was not billed: it \(reason).
-            """, notBilled: "the \(rule.component.rawValue) add-on (its minimum is not met)")
+        let code: FindingCode =
+            switch rule.component {
+            case .ir: .irMinimumNotMet
+            case .ors: .orsMinimumNotMet
+            default: .ctMinimumNotMet
+            }
+        return Note(
+            code: code, severity: .denied,
+            message: """
+                The \(rule.component.rawValue) add-on (\(rule.coding.rateCode)) was not billed: it \(reason).
+                """, notBilled: "the \(rule.component.rawValue) add-on (its minimum is not met)")
     }
 
     static func needsServiceUnits(_ c: Component, _ units: Int, counted: Sentence) -> Sentence {
@@ -216,131 +243,169 @@ enum Explain {
     }
 
     static func ctRequiresBaseRate(_ rule: AddOnRule, base: Sentence, month: YearMonth) -> Note {
-        Note(code: .ctRequiresBaseRate, severity: .denied, message: """
-            The Clinical Treatment add-on (\(rule.coding.rateCode)) is billed only with \(base), which \(month) \
-            does not bill, so CT was not billed.
-            """, notBilled: "the CT add-on (it needs \(base))")
+        Note(
+            code: .ctRequiresBaseRate, severity: .denied,
+            message: """
+                The Clinical Treatment add-on (\(rule.coding.rateCode)) is billed only with \(base), which \(month) \
+                does not bill, so CT was not billed.
+                """, notBilled: "the CT add-on (it needs \(base))")
     }
 
     static func ctRREMissing(_ rule: AddOnRule, required: String, has codes: [String]) -> Note {
         let list: Sentence = codes.isEmpty ? "none" : "\(codes.joined(separator: ", "))"
-        return Note(code: .ctRREMissing, severity: .denied, message: """
-            The Clinical Treatment add-on (\(rule.coding.rateCode)) needs R/E code \(required) on the member's \
-            Medicaid file; the codes sent are \(list), so CT was not billed.
-            """, notBilled: "the CT add-on (no R/E code \(required))")
+        return Note(
+            code: .ctRREMissing, severity: .denied,
+            message: """
+                The Clinical Treatment add-on (\(rule.coding.rateCode)) needs R/E code \(required) on the member's \
+                Medicaid file; the codes sent are \(list), so CT was not billed.
+                """, notBilled: "the CT add-on (no R/E code \(required))")
     }
 
     static func ctPrescriberContactMissing(_ rule: AddOnRule, from: YearMonth, month: YearMonth) -> Note {
-        Note(code: .ctPrescriberContactMissing, severity: .denied, message: """
-            The member receives medication management, so the Clinical Treatment add-on \
-            (\(rule.coding.rateCode)) needs a psychiatrist or psychiatric nurse-practitioner contact between \
-            \(from.firstDay) and \(month.lastDay); none is known, so CT was not billed.
-            """, notBilled: "the CT add-on (no prescriber contact since \(from.firstDay))")
+        Note(
+            code: .ctPrescriberContactMissing, severity: .denied,
+            message: """
+                The member receives medication management, so the Clinical Treatment add-on \
+                (\(rule.coding.rateCode)) needs a psychiatrist or psychiatric nurse-practitioner contact between \
+                \(from.firstDay) and \(month.lastDay); none is known, so CT was not billed.
+                """, notBilled: "the CT add-on (no prescriber contact since \(from.firstDay))")
     }
 
-    static func ctPrescriberContactPending(_ rule: AddOnRule, month: YearMonth, admission: YearMonth,
-                                           by deadline: CivilDate) -> Note {
-        Note(code: .ctPrescriberContactPending, severity: .warning, message: """
-            The member receives medication management and no psychiatrist or psychiatric nurse-practitioner \
-            contact is known yet, so the Clinical Treatment add-on (\(rule.coding.rateCode)) is not billed for \
-            \(month). It is one of the first admission months (admitted \(admission)): a contact by \
-            \(deadline) makes it billable; price the month again with the contact's date.
-            """, notBilled: "the CT add-on (a prescriber contact is due by \(deadline))")
+    static func ctPrescriberContactPending(
+        _ rule: AddOnRule, month: YearMonth, admission: YearMonth,
+        by deadline: CivilDate
+    ) -> Note {
+        Note(
+            code: .ctPrescriberContactPending, severity: .warning,
+            message: """
+                The member receives medication management and no psychiatrist or psychiatric nurse-practitioner \
+                contact is known yet, so the Clinical Treatment add-on (\(rule.coding.rateCode)) is not billed for \
+                \(month). It is one of the first admission months (admitted \(admission)): a contact by \
+                \(deadline) makes it billable; price the month again with the contact's date.
+                """, notBilled: "the CT add-on (a prescriber contact is due by \(deadline))")
     }
 
     static func irOrsExclusive(kept: Component, dropped: [Component], reason: Sentence) -> Note {
         let all = ([kept] + dropped).map(\.rawValue).joined(separator: " and ")
         let names = dropped.map(\.rawValue).joined(separator: ", ")
-        return Note(code: .irOrsExclusive, severity: .denied, message: """
-            \(all) may not be billed in the same month: kept \(kept.rawValue) because \(reason); \(names) was not \
-            billed.
-            """, notBilled: "the \(names) add-on (never billed with \(kept.rawValue))")
+        return Note(
+            code: .irOrsExclusive, severity: .denied,
+            message: """
+                \(all) may not be billed in the same month: kept \(kept.rawValue) because \(reason); \(names) was not \
+                billed.
+                """, notBilled: "the \(names) add-on (never billed with \(kept.rawValue))")
     }
 
     static func higherRate(_ amount: Money) -> Sentence { "its rate, \(amount), is the higher" }
     static let firstInPriority: Sentence = "it comes first in the configured add-on priority"
 
     static func maxAddOns(_ max: Int, dropped: [Component], kept: [Component]) -> Note {
-        Note(code: .maxAddOns, severity: .denied, message: """
-            At most \(max) add-ons may be billed a month, so \(dropped.map(\.rawValue).joined(separator: ", ")) \
-            was not billed (kept: \(kept.map(\.rawValue).joined(separator: ", "))).
-            """, notBilled: "the \(dropped.map(\.rawValue).joined(separator: ", ")) add-on (at most \(max) add-ons)")
+        Note(
+            code: .maxAddOns, severity: .denied,
+            message: """
+                At most \(max) add-ons may be billed a month, so \(dropped.map(\.rawValue).joined(separator: ", ")) \
+                was not billed (kept: \(kept.map(\.rawValue).joined(separator: ", "))).
+                """, notBilled: "the \(dropped.map(\.rawValue).joined(separator: ", ")) add-on (at most \(max) add-ons)"
+        )
     }
 
     // MARK: Status (docs/rules.md#pre-admission, #admission-month)
 
     static func admissionMonth(_ admission: CivilDate, month: YearMonth) -> Note {
-        Note(code: .admissionMonth, severity: .info, message: """
-            The member was admitted on \(admission): \(month) bills as admitted, counting all its services, \
-            and add-ons may be billed.
-            """)
+        Note(
+            code: .admissionMonth, severity: .info,
+            message: """
+                The member was admitted on \(admission): \(month) bills as admitted, counting all its services, \
+                and add-ons may be billed.
+                """)
     }
 
     static func preadmissionNeedsUnits(_ rule: PreadmissionRule, month: YearMonth, has: Int) -> Note {
-        Note(code: .noBillableUnits, severity: .info, message: """
-            The pre-admission line (\(rule.coding.rateCode)) needs \(rule.minAccruedUnits) accrued units in \
-            \(month); the month has \(has).
-            """)
+        Note(
+            code: .noBillableUnits, severity: .info,
+            message: """
+                The pre-admission line (\(rule.coding.rateCode)) needs \(rule.minAccruedUnits) accrued units in \
+                \(month); the month has \(has).
+                """)
     }
 
-    static func preadmissionLimit(_ rule: PreadmissionRule, billed: [YearMonth], month: YearMonth,
-                                  limit: Int) -> Note {
-        Note(code: .preadmissionConsecutiveLimit, severity: .denied, message: """
-            The pre-admission rate (\(rule.coding.rateCode)) was billed for \
-            \(billed.map(\.description).joined(separator: ", ")), so it is denied for \(month): it may be billed \
-            for at most \(limit) consecutive months.
-            """, notBilled: "the pre-admission rate (\(limit) consecutive months already billed)")
+    static func preadmissionLimit(
+        _ rule: PreadmissionRule, billed: [YearMonth], month: YearMonth,
+        limit: Int
+    ) -> Note {
+        Note(
+            code: .preadmissionConsecutiveLimit, severity: .denied,
+            message: """
+                The pre-admission rate (\(rule.coding.rateCode)) was billed for \
+                \(billed.map(\.description).joined(separator: ", ")), so it is denied for \(month): it may be billed \
+                for at most \(limit) consecutive months.
+                """, notBilled: "the pre-admission rate (\(limit) consecutive months already billed)")
     }
 
     static func targetPopulation(_ rule: TargetPopulationRule, base: Money?, amount: Money?) -> Note {
-        let price: Sentence = if let base, let amount {
-            "\(base) × \(rule.rateFactor.description) = \(amount)"
-        } else {
-            "the pre-admission rate × \(rule.rateFactor.description)"
-        }
-        return Note(code: .targetPopulation, severity: .info, message: """
-            The member is in the target population (14 NYCRR 512.20(b)): pre-admission may be billed for up to \
-            \(rule.maxConsecutiveMonths) consecutive months, at the pre-admission rate plus \
-            \(percentAbove(rule.rateFactor))% (\(price)).
-            """)
+        let price: Sentence =
+            if let base, let amount {
+                "\(base) × \(rule.rateFactor.description) = \(amount)"
+            } else {
+                "the pre-admission rate × \(rule.rateFactor.description)"
+            }
+        return Note(
+            code: .targetPopulation, severity: .info,
+            message: """
+                The member is in the target population (14 NYCRR 512.20(b)): pre-admission may be billed for up to \
+                \(rule.maxConsecutiveMonths) consecutive months, at the pre-admission rate plus \
+                \(percentAbove(rule.rateFactor))% (\(price)).
+                """)
     }
 
     static func addOnNotAllowedPreadmission(_ components: [Component], _ services: Sentence) -> Note {
-        Note(code: .addOnNotAllowedPreadmission, severity: .denied, message: """
-            \(components.map(\.rawValue).joined(separator: " and ")) add-ons are not billed while the member is \
-            in pre-admission: the units of \(services) count only toward the pre-admission line.
-            """, notBilled: """
-            the \(components.map(\.rawValue).joined(separator: " and ")) \(components.count == 1 ? "add-on" : "add-ons") \
-            (not in pre-admission)
-            """)
+        Note(
+            code: .addOnNotAllowedPreadmission, severity: .denied,
+            message: """
+                \(components.map(\.rawValue).joined(separator: " and ")) add-ons are not billed while the member is \
+                in pre-admission: the units of \(services) count only toward the pre-admission line.
+                """,
+            notBilled: """
+                the \(components.map(\.rawValue).joined(separator: " and ")) \
+                \(components.count == 1 ? "add-on" : "add-ons") \
+                (not in pre-admission)
+                """)
     }
 
     // MARK: Other rules (docs/rules.md#re-code-limit, #amounts-and-rate-schedules)
 
     static func rreCodesOverLimit(count: Int, limit: Int) -> Note {
-        Note(code: .rreCodesOverLimit, severity: .warning, message: """
-            The member's file lists \(count) R/E codes; a member can have at most \(limit). The month was priced \
-            with all of them; check the Medicaid file.
-            """)
+        Note(
+            code: .rreCodesOverLimit, severity: .warning,
+            message: """
+                The member's file lists \(count) R/E codes; a member can have at most \(limit). The month was priced \
+                with all of them; check the Medicaid file.
+                """)
     }
 
-    static let noSchedule = Note(code: .noRate, severity: .info, message: """
-        No rate schedule was named, so the lines' amounts and the total are null; the codes and units are complete.
-        """)
+    static let noSchedule = Note(
+        code: .noRate, severity: .info,
+        message: """
+            No rate schedule was named, so the lines' amounts and the total are null; the codes and units are complete.
+            """)
 
     static func noRate(schedule: String, codes: [String], on date: CivilDate) -> Note {
-        Note(code: .noRate, severity: .warning, message: """
-            Rate schedule \(schedule) has no rate for \(codes.joined(separator: ", ")) on \(date), so those \
-            amounts and the total are null.
-            """)
+        Note(
+            code: .noRate, severity: .warning,
+            message: """
+                Rate schedule \(schedule) has no rate for \(codes.joined(separator: ", ")) on \(date), so those \
+                amounts and the total are null.
+                """)
     }
 
     static func unknownFields(_ pointers: [String]) -> Note {
-        Note(code: .unknownFieldsIgnored, severity: .info, message: """
-            \(pointers.count == 1 ? "1 field" : "\(pointers.count) fields") the API does not know \
-            \(pointers.count == 1 ? "was" : "were") ignored: \(pointers.joined(separator: ", ")). Check for a \
-            misspelt field name.
-            """)
+        Note(
+            code: .unknownFieldsIgnored, severity: .info,
+            message: """
+                \(pointers.count == 1 ? "1 field" : "\(pointers.count) fields") the API does not know \
+                \(pointers.count == 1 ? "was" : "were") ignored: \(pointers.joined(separator: ", ")). Check for a \
+                misspelt field name.
+                """)
     }
 
     // MARK: Helpers

@@ -10,10 +10,13 @@ extension MonthRun {
             let component = rules.baseMinimumComponent.rawValue
             if crs < rules.baseMinimumUnits {
                 let needed = rules.baseMinimumUnits - crs
-                hints.append(Hint(.baseMinimumGap, needed: needed, """
-                    \(needed) more accrued \(component) \(needed == 1 ? "unit" : "units") this month would bill the \
-                    base rate (it needs \(rules.baseMinimumUnits); the month has \(crs)).
-                    """))
+                hints.append(
+                    Hint(
+                        .baseMinimumGap, needed: needed,
+                        """
+                        \(needed) more accrued \(component) \(needed == 1 ? "unit" : "units") this month would \
+                        bill the base rate (it needs \(rules.baseMinimumUnits); the month has \(crs)).
+                        """))
             } else if let base = claim.lines.first(where: { $0.kind == .base }),
                 let at = rules.tiers.firstIndex(where: { $0.tier == base.tier }), at + 1 < rules.tiers.count
             {
@@ -33,7 +36,9 @@ extension MonthRun {
         {
             gain = ", adding \(Money(cents: then.cents - now.cents).grouped)"
         }
-        return Hint(.nextTierGap, needed: needed, """
+        return Hint(
+            .nextTierGap, needed: needed,
+            """
             \(needed) more tier \(needed == 1 ? "unit" : "units") would reach tier \(next.tier) \
             (\(next.coding.rateCode), from \(next.minUnits) tier units)\(gain).
             """)
@@ -49,7 +54,9 @@ extension MonthRun {
         guard needed > 0 else { return nil }  // its units suffice: something else (exclusivity) decides
         let code: HintCode = c == .ir ? .irMinimumGap : .orsMinimumGap
         let which: Sentence = componentGap >= monthGap ? "\(c.rawValue) units" : "accrued units (any component)"
-        return Hint(code, needed: needed, """
+        return Hint(
+            code, needed: needed,
+            """
             \(needed) more \(which) this month would qualify the \(c.rawValue) add-on (\(rule.coding.rateCode)).
             """)
     }
@@ -62,7 +69,9 @@ extension MonthRun {
         let window = rules.prescriberContactWindowMonths
         let due = last.yearMonth.advanced(by: window + 1)
         guard due >= m else { return nil }  // already past due: CT_PRESCRIBER_CONTACT_MISSING says so
-        return Hint(.ctContactDue, needed: 1, """
+        return Hint(
+            .ctContactDue, needed: 1,
+            """
             The last known prescriber contact was on \(last): a psychiatrist or psychiatric nurse-practitioner \
             contact by \(due.lastDay) keeps the CT add-on billable from \(due) on.
             """)

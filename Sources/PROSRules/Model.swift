@@ -1,6 +1,9 @@
 /// The four PROS components (docs/rules.md#components).
 public enum Component: String, Sendable, CaseIterable, Hashable {
-    case crs = "CRS", ir = "IR", ors = "ORS", ct = "CT"
+    case crs = "CRS"
+    case ir = "IR"
+    case ors = "ORS"
+    case ct = "CT"
 }
 
 /// How a service was delivered (docs/rules.md#units).
@@ -15,7 +18,9 @@ public enum Location: String, Sendable, CaseIterable, Hashable {
 
 /// Telehealth delivery, if any (docs/rules.md#telehealth).
 public enum Telehealth: String, Sendable, CaseIterable, Hashable {
-    case none, audioVideo = "audio-video", audioOnly = "audio-only"
+    case none
+    case audioVideo = "audio-video"
+    case audioOnly = "audio-only"
 }
 
 public enum MemberStatus: String, Sendable, CaseIterable, Hashable {
@@ -36,9 +41,11 @@ public struct Service: Sendable, Equatable {
     public var employmentSetting = false
     public var prescriberContact = false
 
-    @inlinable public init(id: String, date: CivilDate, startMinute: Int? = nil, component: Component, format: ServiceFormat,
-                minutes: Int, location: Location, telehealth: Telehealth = .none,
-                employmentSetting: Bool = false, prescriberContact: Bool = false) {
+    @inlinable public init(
+        id: String, date: CivilDate, startMinute: Int? = nil, component: Component, format: ServiceFormat,
+        minutes: Int, location: Location, telehealth: Telehealth = .none,
+        employmentSetting: Bool = false, prescriberContact: Bool = false
+    ) {
         self.id = id; self.date = date; self.startMinute = startMinute; self.component = component
         self.format = format; self.minutes = minutes; self.location = location; self.telehealth = telehealth
         self.employmentSetting = employmentSetting; self.prescriberContact = prescriberContact

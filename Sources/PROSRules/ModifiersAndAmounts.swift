@@ -7,11 +7,12 @@ extension MonthRun {
     func addTelehealthModifiers(_ line: inout ClaimLine) {
         var audioVideo = false, audioOnly = false
         for i in services.indices where services[i].telehealth != .none {
-            let reported = if let c = line.component {
-                services[i].component == c && addOnUnits(ofService: i) > 0
-            } else {
-                dispositions[i].accrued > 0
-            }
+            let reported =
+                if let c = line.component {
+                    services[i].component == c && addOnUnits(ofService: i) > 0
+                } else {
+                    dispositions[i].accrued > 0
+                }
             guard reported else { continue }
             if services[i].telehealth == .audioVideo { audioVideo = true } else { audioOnly = true }
         }

@@ -22,7 +22,9 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
                     wholeDigits += 1
                     whole = whole * 10 + Int64(c - 0x30)
                 }
-            } else { return nil }
+            } else {
+                return nil
+            }
         }
         guard wholeDigits > 0, !seenDot || fracDigits > 0 else { return nil }
         if fracDigits == 1 { frac *= 10 }

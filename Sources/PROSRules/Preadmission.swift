@@ -19,10 +19,11 @@ extension MonthRun {
         } else if previous.allSatisfy(month.priorPreadmissionMonths.contains) {
             note(Explain.preadmissionLimit(rule, billed: previous.reversed(), month: month.month, limit: limit))
         } else {
-            lines.append(ClaimLine(
-                kind: .preadmission, tier: nil, component: nil, rateCode: rule.coding.rateCode,
-                procedureCode: rule.coding.procedureCode, modifiers: rule.coding.modifiers, units: rule.units,
-                dateOfService: dateOfService, amount: nil))
+            lines.append(
+                ClaimLine(
+                    kind: .preadmission, tier: nil, component: nil, rateCode: rule.coding.rateCode,
+                    procedureCode: rule.coding.procedureCode, modifiers: rule.coding.modifiers, units: rule.units,
+                    dateOfService: dateOfService, amount: nil))
         }
         // IR and ORS are never billed in pre-admission; CT may be (policy `ctAllowedInPreadmission`).
         var refused: [Component] = []
@@ -33,8 +34,9 @@ extension MonthRun {
             refusedServices += services.indices.filter { services[$0].component == c && provided[$0] > 0 }
         }
         if !refused.isEmpty {
-            note(Explain.addOnNotAllowedPreadmission(refused, Explain.ids(refusedServices, of: services)),
-                 refusedServices)
+            note(
+                Explain.addOnNotAllowedPreadmission(refused, Explain.ids(refusedServices, of: services)),
+                refusedServices)
         }
         if rules.ctAllowedInPreadmission, let ct = rules.addOn(.ct), addOnUnits(.ct) > 0,
             qualifies(ct, baseBilled: !lines.isEmpty, baseName: "the pre-admission line (\(rule.coding.rateCode))")

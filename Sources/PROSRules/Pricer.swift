@@ -28,14 +28,17 @@ public struct Pricer: Sendable {
         }
         if let name = rateSchedule, book.rateSchedules[name] == nil {
             let known = book.rateSchedules.keys.sorted().joined(separator: ", ")
-            errors.append(FieldError(
-                "/rateSchedule", "no rate schedule named \"\(name)\" is loaded (loaded: \(known))"))
+            errors.append(
+                FieldError(
+                    "/rateSchedule", "no rate schedule named \"\(name)\" is loaded (loaded: \(known))"))
         }
         if let name = payer, book.payers[name] == nil {
             let known = book.payers.keys.sorted()
-            errors.append(FieldError(
-                "/payer", "no payer profile named \"\(name)\" is loaded (loaded: "
-                    + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")"))
+            errors.append(
+                FieldError(
+                    "/payer",
+                    "no payer profile named \"\(name)\" is loaded (loaded: "
+                        + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")"))
         }
         return errors
     }
@@ -136,7 +139,8 @@ struct MonthRun {
         var claim = PricedClaim(
             memberId: month.memberId, month: month.month, ruleSet: rules.id, rateSchedule: schedule?.id,
             payer: month.payer, dateOfService: dateOfService,
-            units: UnitTotals(accrued: accrued, tier: tierUnits, byComponent: accruedBy, providedByComponent: providedBy),
+            units: UnitTotals(
+                accrued: accrued, tier: tierUnits, byComponent: accruedBy, providedByComponent: providedBy),
             lines: lines, total: total, services: dispositions, findings: findings, summary: "", hints: [])
         claim.summary = summary(of: claim)
         claim.hints = hints(for: claim)

@@ -35,8 +35,10 @@ public struct AddOnRule: Sendable, Equatable {
     /// Accrued units of all components in the month (after the daily cap, not doubled).
     public var minMonthUnits: Int
 
-    public init(component: Component, coding: Coding, minServiceUnits: Int, minComponentUnits: Int,
-                minMonthUnits: Int) {
+    public init(
+        component: Component, coding: Coding, minServiceUnits: Int, minComponentUnits: Int,
+        minMonthUnits: Int
+    ) {
         self.component = component; self.coding = coding; self.minServiceUnits = minServiceUnits
         self.minComponentUnits = minComponentUnits; self.minMonthUnits = minMonthUnits
     }
@@ -64,8 +66,10 @@ public struct PreadmissionRule: Sendable, Equatable {
     /// nil: the target-population rule is off.
     public var targetPopulation: TargetPopulationRule?
 
-    public init(coding: Coding, units: Int, minAccruedUnits: Int, maxConsecutiveMonths: Int,
-                targetPopulation: TargetPopulationRule? = nil) {
+    public init(
+        coding: Coding, units: Int, minAccruedUnits: Int, maxConsecutiveMonths: Int,
+        targetPopulation: TargetPopulationRule? = nil
+    ) {
         self.coding = coding; self.units = units; self.minAccruedUnits = minAccruedUnits
         self.maxConsecutiveMonths = maxConsecutiveMonths; self.targetPopulation = targetPopulation
     }
@@ -161,9 +165,11 @@ public struct PolicyOverrides: Sendable, Equatable {
         "targetPopulation",
     ]
 
-    public init(telehealthModifiers: [Telehealth: String]? = nil, ctAllowedInPreadmission: Bool? = nil,
-                dailyCapAppliesToAddOns: Bool? = nil, oneToOneComponents: [Component]? = nil,
-                targetPopulation: Bool? = nil) {
+    public init(
+        telehealthModifiers: [Telehealth: String]? = nil, ctAllowedInPreadmission: Bool? = nil,
+        dailyCapAppliesToAddOns: Bool? = nil, oneToOneComponents: [Component]? = nil,
+        targetPopulation: Bool? = nil
+    ) {
         self.telehealthModifiers = telehealthModifiers; self.ctAllowedInPreadmission = ctAllowedInPreadmission
         self.dailyCapAppliesToAddOns = dailyCapAppliesToAddOns; self.oneToOneComponents = oneToOneComponents
         self.targetPopulation = targetPopulation

@@ -28,7 +28,8 @@ extension MonthRun {
         case .base:
             return "Tier \(line.tier ?? 0) base rate (\(tierUnits) tier units from \(accrued) accrued)"
         case .preadmission:
-            let target: Sentence = member.targetPopulation && rules.preadmission.targetPopulation != nil
+            let target: Sentence =
+                member.targetPopulation && rules.preadmission.targetPopulation != nil
                 ? " at the target-population rate" : ""
             return "the pre-admission rate (\(line.rateCode))\(target)"
         case .addOn:

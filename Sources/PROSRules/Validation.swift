@@ -60,13 +60,17 @@ public enum Validation {
         if let month = f.month {
             // docs/rules.md#pre-admission: a month before the admission date is still pre-admission.
             if f.status == .admitted, let a = f.admissionDate, a > month.lastDay {
-                errors.append(FieldError(
-                    "/member/admissionDate", "is after \(month): the member was still in pre-admission that month (SPEC §6)"))
+                errors.append(
+                    FieldError(
+                        "/member/admissionDate",
+                        "is after \(month): the member was still in pre-admission that month"))
             }
             // docs/rules.md#discharge: a discharged member has no later month to bill.
             if let d = f.dischargeDate, d < month.firstDay {
-                errors.append(FieldError(
-                    "/member/dischargeDate", "is before \(month): a discharged member has no later month to bill (SPEC §7)"))
+                errors.append(
+                    FieldError(
+                        "/member/dischargeDate",
+                        "is before \(month): a discharged member has no later month to bill"))
             }
             for (m, i) in f.priorPreadmissionMonths where m >= month {
                 errors.append(FieldError("/priorPreadmissionMonths/\(i)", "must be a month before \(month)"))
@@ -89,9 +93,12 @@ public enum Validation {
                 let key = Array(s.id.utf8)
                 if let j = seen[key] {
                     let note = f.unnamedServices.contains(i) ? " (the default id is the index)" : ""
-                    errors.append(FieldError(
-                        "/services/\(i)/id", "duplicates the id \"\(s.id)\" of /services/\(j)" + note))
-                } else { seen[key] = i }
+                    errors.append(
+                        FieldError(
+                            "/services/\(i)/id", "duplicates the id \"\(s.id)\" of /services/\(j)" + note))
+                } else {
+                    seen[key] = i
+                }
             }
         }
         return errors

@@ -54,11 +54,15 @@ func parseClockTime(utf8 u: UnsafeBufferPointer<UInt8>) -> Int? {
 extension JSONWriter {
     /// Writes a date as the JSON string `"YYYY-MM-DD"`, straight from its numbers.
     mutating func date(_ d: CivilDate) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in d.write(into: b); quoted(b.baseAddress, 10) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
+            d.write(into: b); quoted(b.baseAddress, 10)
+        }
     }
 
     /// Writes a month as the JSON string `"YYYY-MM"`.
     mutating func month(_ m: YearMonth) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in m.write(into: b); quoted(b.baseAddress, 7) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { b in
+            m.write(into: b); quoted(b.baseAddress, 7)
+        }
     }
 }

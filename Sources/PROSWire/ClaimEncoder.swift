@@ -55,7 +55,9 @@ extension PricedClaim {
             w.int(s.accrued)
             w.chunk(#","tierUnits":"#)
             w.int(s.tierUnits)
-            w.chunk(s.countedAs == .offsite ? #","countedAs":"offsite","excludedBy":"# : #","countedAs":"onsite","excludedBy":"#)
+            w.chunk(
+                s.countedAs == .offsite
+                    ? #","countedAs":"offsite","excludedBy":"# : #","countedAs":"onsite","excludedBy":"#)
             if let e = s.excludedBy { w.plainString(e.rawValue) } else { w.chunk("null") }
             w.chunk(#","findings":["#)
             for f in s.findings { w.plainString(f.rawValue) }
@@ -87,9 +89,9 @@ extension PricedClaim {
     }
 
     public func jsonBytes() -> [UInt8] {
-        var w = JSONWriter(capacity: 1024 + services.count * 130 + findings.count * 250)  // room for the usual answer: no regrowth
+        // Room for the usual answer: no regrowth.
+        var w = JSONWriter(capacity: 1024 + services.count * 130 + findings.count * 250)
         write(to: &w)
         return w.bytes
     }
 }
-

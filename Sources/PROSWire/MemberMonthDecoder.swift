@@ -105,13 +105,18 @@ enum ServiceKey: Int, CaseIterable, Sendable {
     let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
     if count >= 8 {
         guard x.loadUnaligned(as: UInt64.self) == y.loadUnaligned(as: UInt64.self) else { return false }
-        if count > 16 && x.loadUnaligned(fromByteOffset: 8, as: UInt64.self) != y.loadUnaligned(fromByteOffset: 8, as: UInt64.self) {
+        if count > 16
+            && x.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                != y.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        {
             return false
         }
-        return x.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        return x.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == y.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
     }
     return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
-        && x.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        && x.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            == y.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
 }
 
 extension ServiceKey {
@@ -169,8 +174,10 @@ private struct State {
 
     /// Reads the next value when it has the expected kind; else records the error and skips it.
     /// Returns false when the value was skipped (null counts as absent when `nullable`).
-    mutating func expectKind(_ r: inout JSONReader, _ kind: JSONKind, _ pointer: @autoclosure () -> String, nullable: Bool = false,
-                             what: @autoclosure () -> String? = nil) throws(JSONSyntaxError) -> Bool {
+    mutating func expectKind(
+        _ r: inout JSONReader, _ kind: JSONKind, _ pointer: @autoclosure () -> String, nullable: Bool = false,
+        what: @autoclosure () -> String? = nil
+    ) throws(JSONSyntaxError) -> Bool {
         let k = try r.peekKind()
         if k == kind { return true }
         if k == .null && nullable { try r.readNull(); return false }
@@ -179,22 +186,27 @@ private struct State {
         return false
     }
 
-    mutating func readString(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
-                             what: @autoclosure () -> String? = nil) throws(JSONSyntaxError) -> String? {
+    mutating func readString(
+        _ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
+        what: @autoclosure () -> String? = nil
+    ) throws(JSONSyntaxError) -> String? {
         if let s = r.plainStringRef() { return s.string }
         guard try expectKind(&r, .string, pointer(), nullable: nullable, what: what()) else { return nil }
         return try r.readString()
     }
 
     /// A string value in place (valid while the input is), or nil after recording why not.
-    mutating func readStringRef(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
-                                what: @autoclosure () -> String? = nil) throws(JSONSyntaxError) -> JSONStringRef? {
+    mutating func readStringRef(
+        _ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
+        what: @autoclosure () -> String? = nil
+    ) throws(JSONSyntaxError) -> JSONStringRef? {
         if let s = r.plainStringRef() { return s }
         guard try expectKind(&r, .string, pointer(), nullable: nullable, what: what()) else { return nil }
         return try r.readStringRef()
     }
 
-    mutating func readBool(_ r: inout JSONReader, _ pointer: @autoclosure () -> String) throws(JSONSyntaxError) -> Bool? {
+    mutating func readBool(_ r: inout JSONReader, _ pointer: @autoclosure () -> String) throws(JSONSyntaxError) -> Bool?
+    {
         if let b = r.plainBool() { return b }
         guard try expectKind(&r, .bool, pointer(), nullable: true) else { return nil }
         return try r.readBool()
@@ -202,37 +214,53 @@ private struct State {
 
     /// A plain, valid value is taken in place (inlined at each call); anything else is read in general
     /// and reported.
-    @inline(__always) mutating func readDate(_ r: inout JSONReader, _ pointer: @autoclosure () -> String,
-                                             nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
+    @inline(__always) mutating func readDate(
+        _ r: inout JSONReader, _ pointer: @autoclosure () -> String,
+        nullable: Bool
+    ) throws(JSONSyntaxError) -> CivilDate? {
         if let (v, end) = r.peekPlainString(), let d = CivilDate(utf8: v) { r.consume(through: end); return d }
         return try readDateInGeneral(&r, pointer(), nullable: nullable)
     }
 
-    mutating func readDateInGeneral(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool) throws(JSONSyntaxError) -> CivilDate? {
-        guard let s = try readStringRef(&r, pointer(), nullable: nullable, what: "a date YYYY-MM-DD") else { return nil }
-        guard let d = s.withBytes({ CivilDate(utf8: $0) }) else { error(pointer(), "must be a valid date YYYY-MM-DD"); return nil }
+    mutating func readDateInGeneral(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool)
+        throws(JSONSyntaxError) -> CivilDate?
+    {
+        guard let s = try readStringRef(&r, pointer(), nullable: nullable, what: "a date YYYY-MM-DD") else {
+            return nil
+        }
+        guard let d = s.withBytes({ CivilDate(utf8: $0) }) else {
+            error(pointer(), "must be a valid date YYYY-MM-DD"); return nil
+        }
         return d
     }
 
     /// As `readDate`: a plain, known value in place, anything else in general.
-    @inline(__always) mutating func readEnum<E: JSONEnum>(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
-                                                          nullable: Bool = false) throws(JSONSyntaxError) -> E? {
+    @inline(__always) mutating func readEnum<E: JSONEnum>(
+        _ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
+        nullable: Bool = false
+    ) throws(JSONSyntaxError) -> E? {
         if let (v, end) = r.peekPlainString(), let e = E.named(v) { r.consume(through: end); return e }
         return try readEnumInGeneral(&r, pointer(), E.self, nullable: nullable)
     }
 
-    mutating func readEnumInGeneral<E: JSONEnum>(_ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
-                                                 nullable: Bool) throws(JSONSyntaxError) -> E? {
+    mutating func readEnumInGeneral<E: JSONEnum>(
+        _ r: inout JSONReader, _ pointer: @autoclosure () -> String, _: E.Type,
+        nullable: Bool
+    ) throws(JSONSyntaxError) -> E? {
         func options() -> String { E.allCases.map { $0.rawValue }.joined(separator: ", ") }
-        guard let s = try readStringRef(&r, pointer(), nullable: nullable, what: "one of \(options())") else { return nil }
+        guard let s = try readStringRef(&r, pointer(), nullable: nullable, what: "one of \(options())") else {
+            return nil
+        }
         guard let e = s.withBytes({ E.named($0) }) else { error(pointer(), "must be one of \(options())"); return nil }
         return e
     }
 
     /// Whether a member appears for the first time in its object (`bit` in `seen`); a second appearance is
     /// an error at its pointer and its value is skipped: two readers of one body must never see two claims.
-    mutating func once(_ seen: inout UInt32, _ bit: Int, _ pointer: @autoclosure () -> String,
-                       _ r: inout JSONReader) throws(JSONSyntaxError) -> Bool {
+    mutating func once(
+        _ seen: inout UInt32, _ bit: Int, _ pointer: @autoclosure () -> String,
+        _ r: inout JSONReader
+    ) throws(JSONSyntaxError) -> Bool {
         let mask: UInt32 = 1 << UInt32(bit)
         if seen & mask == 0 { seen |= mask; return true }
         error(pointer(), "appears twice in one object; send each member once")
@@ -242,8 +270,10 @@ private struct State {
 
     /// A member the API does not know: skipped and remembered by pointer (a second one of the same name is
     /// an error, as for known members).
-    mutating func unknownMember(_ key: JSONStringRef, in object: String, names: inout [String],
-                                _ r: inout JSONReader) throws(JSONSyntaxError) {
+    mutating func unknownMember(
+        _ key: JSONStringRef, in object: String, names: inout [String],
+        _ r: inout JSONReader
+    ) throws(JSONSyntaxError) {
         let name = key.string
         let pointer = object + "/" + escapePointerToken(name)
         if names.contains(name) {
@@ -287,7 +317,9 @@ private struct State {
                 if let s = try readString(&r, "/memberId") {
                     if s.isEmpty || s.unicodeScalars.count > Validation.maxMemberIdLength {
                         error("/memberId", "must be 1 to \(Validation.maxMemberIdLength) characters")
-                    } else { memberId = s }
+                    } else {
+                        memberId = s
+                    }
                 }
             case "month":
                 guard try once(&seen, 1, "/month", &r) else { continue }
@@ -317,7 +349,11 @@ private struct State {
                 while try r.nextElement(first: &f) {
                     let p = "/priorPreadmissionMonths/\(i)"
                     if let s = try readString(&r, p, what: "a month YYYY-MM") {
-                        if let m = YearMonth(s) { prior.append((m, i)) } else { error(p, "must be a valid month YYYY-MM") }
+                        if let m = YearMonth(s) {
+                            prior.append((m, i))
+                        } else {
+                            error(p, "must be a valid month YYYY-MM")
+                        }
                     }
                     i += 1
                 }
@@ -378,12 +414,16 @@ private struct State {
                 var f = true, i = 0
                 while try r.nextElement(first: &f) {
                     if let d = try readDate(&r, "/member/prescriberContactDates/\(i)", nullable: false) {
-                        if prescriberContactDates.count < Validation.maxContactDates { prescriberContactDates.append(d) }
+                        if prescriberContactDates.count < Validation.maxContactDates {
+                            prescriberContactDates.append(d)
+                        }
                     }
                     i += 1
                 }
                 if i > Validation.maxContactDates {
-                    error("/member/prescriberContactDates", "must have at most \(Validation.maxContactDates) dates (has \(i))")
+                    error(
+                        "/member/prescriberContactDates",
+                        "must have at most \(Validation.maxContactDates) dates (has \(i))")
                 }
             case "rreCodes":
                 guard try once(&seen, 7, "/member/rreCodes", &r),
@@ -416,11 +456,12 @@ private struct State {
         defer {
             if id == nil { unnamed.append(index) }
             if date == nil { undated.append(index) }
-            services.append(Service(
-                id: id ?? MemberMonthDecoder.defaultId(index), date: date ?? Self.placeholderDate,
-                startMinute: startMinute, component: component ?? .crs, format: format ?? .individual,
-                minutes: minutes ?? 0, location: location ?? .onsite, telehealth: telehealth,
-                employmentSetting: employmentSetting, prescriberContact: prescriberContact))
+            services.append(
+                Service(
+                    id: id ?? MemberMonthDecoder.defaultId(index), date: date ?? Self.placeholderDate,
+                    startMinute: startMinute, component: component ?? .crs, format: format ?? .individual,
+                    minutes: minutes ?? 0, location: location ?? .onsite, telehealth: telehealth,
+                    employmentSetting: employmentSetting, prescriberContact: prescriberContact))
         }
         var base: String { "/services/\(index)" }  // built only for an error
         guard try expectKind(&r, .object, base) else { return }
@@ -434,7 +475,9 @@ private struct State {
                 field = known; name = nil
             } else if let key = try r.nextKeyRef(first: &first) {
                 field = ServiceKey(key); name = key
-            } else { break }
+            } else {
+                break
+            }
             if field != .other {
                 guard try once(&seen, field.rawValue, base + "/" + field.name, &r) else { continue }
             }
@@ -443,7 +486,9 @@ private struct State {
                 if let v = try readString(&r, base + "/id", nullable: true) {
                     if v.isEmpty || v.unicodeScalars.count > Validation.maxServiceIdLength {
                         error(base + "/id", "must be 1 to \(Validation.maxServiceIdLength) characters")
-                    } else { id = v }
+                    } else {
+                        id = v
+                    }
                 }
             case .date: date = try readDate(&r, base + "/date", nullable: false)
             case .startTime:
@@ -457,7 +502,8 @@ private struct State {
             case .component: component = try readEnum(&r, base + "/component", Component.self)
             case .format: format = try readEnum(&r, base + "/format", ServiceFormat.self)
             case .location: location = try readEnum(&r, base + "/location", Location.self)
-            case .telehealth: telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
+            case .telehealth:
+                telehealth = try readEnum(&r, base + "/telehealth", Telehealth.self, nullable: true) ?? .none
             case .employmentSetting: employmentSetting = try readBool(&r, base + "/employmentSetting") ?? false
             case .prescriberContact: prescriberContact = try readBool(&r, base + "/prescriberContact") ?? false
             case .minutes: minutes = try readMinutes(&r, base + "/minutes")
@@ -481,18 +527,24 @@ private struct State {
     static let placeholderDate = CivilDate(year: 1, month: 1, day: 1)!
 
     mutating func build() throws(DecodeFailure) -> MemberMonth {
-        if memberId == nil && !errors.contains(where: { $0.pointer == "/memberId" }) { error("/memberId", "is required") }
+        if memberId == nil && !errors.contains(where: { $0.pointer == "/memberId" }) {
+            error("/memberId", "is required")
+        }
         if month == nil && !errors.contains(where: { $0.pointer == "/month" }) { error("/month", "is required") }
-        if !memberSeen { error("/member", "is required") }
-        else if status == nil && !errors.contains(where: { $0.pointer == "/member/status" || $0.pointer == "/member" }) {
+        if !memberSeen {
+            error("/member", "is required")
+        } else if status == nil
+            && !errors.contains(where: { $0.pointer == "/member/status" || $0.pointer == "/member" })
+        {
             error("/member/status", "is required")
         }
         if !servicesSeen { error("/services", "is required") }
 
-        errors += Validation.contradictions(Validation.Fields(
-            month: month, status: status, admissionDate: admissionDate, dischargeDate: dischargeDate,
-            priorPreadmissionMonths: prior, services: services, undatedServices: undated, unnamedServices: unnamed,
-            reported: errors.map(\.pointer)))
+        errors += Validation.contradictions(
+            Validation.Fields(
+                month: month, status: status, admissionDate: admissionDate, dischargeDate: dischargeDate,
+                priorPreadmissionMonths: prior, services: services, undatedServices: undated, unnamedServices: unnamed,
+                reported: errors.map(\.pointer)))
         if !errors.isEmpty {
             throw .invalid(errors, names: ConfigNames(month: month, rateSchedule: rateSchedule, payer: payer))
         }

@@ -17,7 +17,9 @@ extension RuleBook {
         guard !sets.isEmpty else { throw ConfigError(file: "rules/", key: "", reason: "no rule set files") }
         let ordered = sets.sorted { $0.effectiveFrom < $1.effectiveFrom }
         for (a, b) in zip(ordered, ordered.dropFirst()) {
-            if a.id == b.id { throw ConfigError(file: "rules/", key: "/id", reason: "rule set id \(a.id) appears twice") }
+            if a.id == b.id {
+                throw ConfigError(file: "rules/", key: "/id", reason: "rule set id \(a.id) appears twice")
+            }
             guard let end = a.effectiveTo, end < b.effectiveFrom else {
                 throw ConfigError(file: "rules/", key: "/effectiveTo", reason: "rule sets \(a.id) and \(b.id) overlap")
             }

@@ -11,7 +11,7 @@ enum RuleSetLoader {
         func fail(_ reason: String) -> ConfigError { ConfigError(file: file, key: pointer, reason: reason) }
 
         func child(_ key: String) throws(ConfigError) -> Node {
-            guard case let .object(members) = value else { throw fail("must be an object") }
+            guard case .object(let members) = value else { throw fail("must be an object") }
             guard let v = members.first(where: { $0.0 == key })?.1 else {
                 throw ConfigError(file: file, key: pointer + "/" + key, reason: "is required")
             }
@@ -19,36 +19,36 @@ enum RuleSetLoader {
         }
 
         func optionalChild(_ key: String) throws(ConfigError) -> Node? {
-            guard case let .object(members) = value else { throw fail("must be an object") }
+            guard case .object(let members) = value else { throw fail("must be an object") }
             guard let v = members.first(where: { $0.0 == key })?.1, v != .null else { return nil }
             return Node(file: file, pointer: pointer + "/" + key, value: v)
         }
 
         func members() throws(ConfigError) -> [Node] {
-            guard case let .object(m) = value else { throw fail("must be an object") }
+            guard case .object(let m) = value else { throw fail("must be an object") }
             return m.map { Node(file: file, pointer: pointer + "/" + $0.0, value: $0.1) }
         }
 
         var key: String { String(pointer.split(separator: "/").last ?? "") }
 
         func items() throws(ConfigError) -> [Node] {
-            guard case let .array(a) = value else { throw fail("must be an array") }
+            guard case .array(let a) = value else { throw fail("must be an array") }
             return a.enumerated().map { Node(file: file, pointer: pointer + "/\($0.offset)", value: $0.element) }
         }
 
         func string() throws(ConfigError) -> String {
-            guard case let .string(s) = value, !s.isEmpty else { throw fail("must be a non-empty string") }
+            guard case .string(let s) = value, !s.isEmpty else { throw fail("must be a non-empty string") }
             return s
         }
 
         func int(min: Int = 0) throws(ConfigError) -> Int {
-            guard case let .number(t) = value, let v = Int(t) else { throw fail("must be an integer") }
+            guard case .number(let t) = value, let v = Int(t) else { throw fail("must be an integer") }
             guard v >= min else { throw fail("must be at least \(min)") }
             return v
         }
 
         func bool() throws(ConfigError) -> Bool {
-            guard case let .bool(b) = value else { throw fail("must be true or false") }
+            guard case .bool(let b) = value else { throw fail("must be true or false") }
             return b
         }
 
@@ -84,8 +84,9 @@ enum RuleSetLoader {
         }
 
         func coding() throws(ConfigError) -> Coding {
-            Coding(rateCode: try child("rateCode").string(), procedureCode: try child("procedureCode").string(),
-                   modifiers: try child("modifiers").items().map { n throws(ConfigError) in try n.string() })
+            Coding(
+                rateCode: try child("rateCode").string(), procedureCode: try child("procedureCode").string(),
+                modifiers: try child("modifiers").items().map { n throws(ConfigError) in try n.string() })
         }
     }
 
@@ -103,7 +104,9 @@ enum RuleSetLoader {
         let toNode = try r.optionalChild("effectiveTo")
         let to = try toNode?.date()
         if let to, to < from, let toNode { throw toNode.fail("is before effectiveFrom") }
-        guard from.day == 1, from.yearMonth.firstDay == from else { throw try r.child("effectiveFrom").fail("must be a month's first day") }
+        guard from.day == 1, from.yearMonth.firstDay == from else {
+            throw try r.child("effectiveFrom").fail("must be a month's first day")
+        }
 
         var unitMinutes: [ServiceFormat: Int] = [:]
         let um = try r.child("unitMinutes")
@@ -113,12 +116,14 @@ enum RuleSetLoader {
         var tiers: [Tier] = []
         for t in try tiersNode.items() {
             let maxNode = try t.optionalChild("maxUnits")
-            let tier = Tier(tier: try t.child("tier").int(min: 1), minUnits: try t.child("minUnits").int(min: 1),
-                            maxUnits: try maxNode?.int(min: 1), coding: try t.coding())
+            let tier = Tier(
+                tier: try t.child("tier").int(min: 1), minUnits: try t.child("minUnits").int(min: 1),
+                maxUnits: try maxNode?.int(min: 1), coding: try t.coding())
             if let m = tier.maxUnits, m < tier.minUnits, let maxNode { throw maxNode.fail("is below minUnits") }
             if let prev = tiers.last {
                 guard let prevMax = prev.maxUnits, prevMax + 1 == tier.minUnits else {
-                    throw try t.child("minUnits").fail("must follow the previous tier's maxUnits without gap or overlap")
+                    throw try t.child("minUnits").fail(
+                        "must follow the previous tier's maxUnits without gap or overlap")
                 }
             }
             tiers.append(tier)
@@ -128,10 +133,12 @@ enum RuleSetLoader {
         var addOns: [AddOnRule] = []
         for a in try r.child("addOns").members() {
             guard let c = Component(rawValue: a.key), c != .crs else { throw a.fail("must be one of IR, ORS, CT") }
-            addOns.append(AddOnRule(component: c, coding: try a.coding(),
-                                    minServiceUnits: try a.child("minServiceUnits").int(min: 1),
-                                    minComponentUnits: try a.child("minComponentUnits").int(min: 0),
-                                    minMonthUnits: try a.child("minMonthUnits").int(min: 0)))
+            addOns.append(
+                AddOnRule(
+                    component: c, coding: try a.coding(),
+                    minServiceUnits: try a.child("minServiceUnits").int(min: 1),
+                    minComponentUnits: try a.child("minComponentUnits").int(min: 0),
+                    minMonthUnits: try a.child("minMonthUnits").int(min: 0)))
         }
         let priorityNode = try r.child("addOnPriority")
         let priority = try priorityNode.items().map { n throws(ConfigError) in try n.component() }
@@ -142,7 +149,9 @@ enum RuleSetLoader {
         var exclusive: [[Component]] = []
         for g in try exclusiveNode.items() {
             let group = try g.items().map { n throws(ConfigError) in try n.component() }
-            guard group.count >= 2, group.allSatisfy({ priority.contains($0) }) else { throw g.fail("must name two or more add-ons of addOns") }
+            guard group.count >= 2, group.allSatisfy({ priority.contains($0) }) else {
+                throw g.fail("must name two or more add-ons of addOns")
+            }
             exclusive.append(group)
         }
 
@@ -209,16 +218,23 @@ enum RuleSetLoader {
         for n in try r.child("rates").items() {
             let toNode = try n.optionalChild("effectiveTo")
             let amountNode = try n.child("amount")
-            guard let amount = Money(try amountNode.string()) else { throw amountNode.fail("must be a decimal string with at most 2 places") }
-            let rate = Rate(rateCode: try n.child("rateCode").string(), effectiveFrom: try n.child("effectiveFrom").date(),
-                            effectiveTo: try toNode?.date(), amount: amount)
-            if let to = rate.effectiveTo, to < rate.effectiveFrom, let toNode { throw toNode.fail("is before effectiveFrom") }
+            guard let amount = Money(try amountNode.string()) else {
+                throw amountNode.fail("must be a decimal string with at most 2 places")
+            }
+            let rate = Rate(
+                rateCode: try n.child("rateCode").string(), effectiveFrom: try n.child("effectiveFrom").date(),
+                effectiveTo: try toNode?.date(), amount: amount)
+            if let to = rate.effectiveTo, to < rate.effectiveFrom, let toNode {
+                throw toNode.fail("is before effectiveFrom")
+            }
             if rates.contains(where: { $0.rateCode == rate.rateCode && overlaps($0, rate) }) {
                 throw n.fail("overlaps another rate for \(rate.rateCode)")
             }
             rates.append(rate)
         }
-        return RateSchedule(id: try r.child("id").string(), description: try r.optionalChild("description")?.string() ?? "", rates: rates)
+        return RateSchedule(
+            id: try r.child("id").string(), description: try r.optionalChild("description")?.string() ?? "",
+            rates: rates)
     }
 
     static func overlaps(_ a: Rate, _ b: Rate) -> Bool {

@@ -21,4 +21,3 @@ extension ServiceFormat: JSONEnum { static let byteNames = table() }
 extension Location: JSONEnum { static let byteNames = table() }
 extension Telehealth: JSONEnum { static let byteNames = table() }
 extension MemberStatus: JSONEnum { static let byteNames = table() }
-

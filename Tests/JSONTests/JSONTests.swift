@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JSON
 
 @Suite struct JSONTests {
@@ -9,7 +10,10 @@ import Testing
         #expect(try JSONValue.parse(Array(json.utf8)) == .string(value))
     }
 
-    @Test(arguments: [#""\ud83d""#, #""\ude00x""#, "\"\u{01}\"", #""abc"#, "01", "-", "1.", "1e", "[1,]", #"{"a" 1}"#, #"{"a":1,"a":2}"#])
+    @Test(arguments: [
+        #""\ud83d""#, #""\ude00x""#, "\"\u{01}\"", #""abc"#, "01", "-", "1.", "1e", "[1,]", #"{"a" 1}"#,
+        #"{"a":1,"a":2}"#,
+    ])
     func invalidDocumentsAreRejected(json: String) {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array(json.utf8)) }
     }
@@ -19,8 +23,12 @@ import Testing
     }
 
     @Test func nestingIsBounded() {
-        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)) }
-        #expect(throws: Never.self) { try JSONValue.parse(Array((String(repeating: "[", count: 60) + String(repeating: "]", count: 60)).utf8)) }
+        #expect(throws: JSONSyntaxError.self) {
+            try JSONValue.parse(Array((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8))
+        }
+        #expect(throws: Never.self) {
+            try JSONValue.parse(Array((String(repeating: "[", count: 60) + String(repeating: "]", count: 60)).utf8))
+        }
     }
 
     @Test func theWriterRoundTrips() throws {
@@ -42,10 +50,12 @@ import Testing
                 for position in 0...length {
                     var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
                     if position < length { bytes[position] = special }
-                    bytes.append(contentsOf: [0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x20])  // neighbours of the special bytes, all plain
+                    // neighbours of the special bytes, all plain
+                    bytes.append(contentsOf: [0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x20])
                     for start in 0...min(2, bytes.count) {
                         let got = bytes.withUnsafeBufferPointer { plainStringPrefix($0, from: start) }
-                        #expect(got == naive(bytes, start), "special \(special) at \(position) of \(length), from \(start)")
+                        #expect(
+                            got == naive(bytes, start), "special \(special) at \(position) of \(length), from \(start)")
                     }
                 }
             }

@@ -1,10 +1,11 @@
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
-/// SPEC §4: the CRS minimum and the three tiers.
+/// The CRS minimum and the three tiers (docs/rules.md#base-rate-minimum, #tiers).
 @Suite struct BaseRateTests {
     @Test(arguments: [
         (3, nil as String?), (4, "4516"), (11, "4516"), (12, "4517"), (43, "4517"), (44, "4518"), (60, "4518"),
@@ -28,9 +29,12 @@ import PROSService
 
     @Test func theLineReportsAccruedUnitsWhileTheTierUsesDoubledUnits() throws {
         // 4 on-site CRS + 4 off-site CRS units: 8 accrued, 12 tier units: tier 2 with 8 units on the line.
-        let claim = try price(makeMonth(crsUnits(4) + crsUnits(4, firstDay: 10, .offsite).enumerated().map { i, s in
-            var s = s; s.id = "off-\(i)"; return s
-        }))
+        let claim = try price(
+            makeMonth(
+                crsUnits(4)
+                    + crsUnits(4, firstDay: 10, .offsite).enumerated().map { i, s in
+                        var s = s; s.id = "off-\(i)"; return s
+                    }))
         #expect(claim.units.accrued == 8)
         #expect(claim.units.tier == 12)
         #expect(claim.lines[0].tier == 2)

@@ -1,16 +1,18 @@
 import Foundation
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
 @Suite struct ConfigTests {
     func files(_ dir: String) throws -> [(name: String, bytes: [UInt8])] {
         let url = packageRoot.appendingPathComponent("config/\(dir)")
-        return try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".json") }.sorted().map {
-            ("\(dir)/\($0)", Array(try Data(contentsOf: url.appendingPathComponent($0))))
-        }
+        return try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".json") }.sorted()
+            .map {
+                ("\(dir)/\($0)", Array(try Data(contentsOf: url.appendingPathComponent($0))))
+            }
     }
 
     @Test func theBuiltInConfigIsTheShippedConfigFolder() throws {
@@ -23,8 +25,9 @@ import PROSService
         let payers = try files("payers").map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }
         #expect(payers.map(\.0) == BuiltinConfig.payers.map(\.0), "run scripts/embed-config.sh")
         #expect(payers.map(\.1) == BuiltinConfig.payers.map(\.1), "run scripts/embed-config.sh")
-        let disk_ = try RuleBook.load(rules: try files("rules"), rates: try files("rates"), payers: try files("payers"))
-        #expect(disk_.digest == book.digest)
+        let diskBook = try RuleBook.load(
+            rules: try files("rules"), rates: try files("rates"), payers: try files("payers"))
+        #expect(diskBook.digest == book.digest)
     }
 
     @Test func theShippedRuleSetCarriesTheSpecsNumbers() throws {
@@ -39,7 +42,9 @@ import PROSService
         #expect(r.dailyCapAppliesToAddOns == false)
         #expect(r.oneToOneComponents == [.ors])
         #expect((r.prescriberContactWindowMonths, r.prescriberContactAdmissionMonths, r.maxRRECodes) == (2, 3, 2))
-        #expect(r.preadmission.targetPopulation == TargetPopulationRule(maxConsecutiveMonths: 4, rateFactor: RateFactor("1.25")!))
+        #expect(
+            r.preadmission.targetPopulation
+                == TargetPopulationRule(maxConsecutiveMonths: 4, rateFactor: RateFactor("1.25")!))
         #expect(r.telehealthModifiers == [.audioVideo: "GT", .audioOnly: "93"])
         #expect(book.ruleSet(for: month("2025-03")) == nil)
         #expect(book.ruleSet(for: month("2031-01"))?.id == "pros-2025-04")
@@ -77,19 +82,32 @@ import PROSService
     }
 
     @Test func aBadRateNamesItsFileAndKey() throws {
-        let bad = Array(#"{"id":"x","rates":[{"rateCode":"4516","effectiveFrom":"2025-04-01","amount":"12.345"}]}"#.utf8)
-        do { _ = try RuleBook.load(rules: try files("rules"), rates: [("rates/x.json", bad)]); Issue.record("loaded") }
-        catch { #expect(error as? ConfigError == ConfigError(file: "rates/x.json", key: "/rates/0/amount", reason: "must be a decimal string with at most 2 places")) }
+        let bad = Array(
+            #"{"id":"x","rates":[{"rateCode":"4516","effectiveFrom":"2025-04-01","amount":"12.345"}]}"#.utf8)
+        do {
+            _ = try RuleBook.load(rules: try files("rules"), rates: [("rates/x.json", bad)]); Issue.record("loaded")
+        } catch {
+            #expect(
+                error as? ConfigError
+                    == ConfigError(
+                        file: "rates/x.json", key: "/rates/0/amount",
+                        reason: "must be a decimal string with at most 2 places"))
+        }
     }
 
     @Test func overlappingRuleSetsAreRejected() throws {
         let r = try files("rules")
         // A second rule set with its own id, open-ended like the first: the two overlap from 2025-04 on.
-        let other = Array(String(decoding: r[0].bytes, as: UTF8.self)
-            .replacingOccurrences(of: #""id": "pros-2025-04""#, with: #""id": "pros-later""#).utf8)
-        let e = #expect(throws: ConfigError.self) { try RuleBook.load(rules: [r[0], ("rules/later.json", other)], rates: []) }
+        let other = Array(
+            String(decoding: r[0].bytes, as: UTF8.self)
+                .replacingOccurrences(of: #""id": "pros-2025-04""#, with: #""id": "pros-later""#).utf8)
+        let e = #expect(throws: ConfigError.self) {
+            try RuleBook.load(rules: [r[0], ("rules/later.json", other)], rates: [])
+        }
         #expect(e?.key == "/effectiveTo")
-        #expect(e?.reason == "rule sets pros-2025-04 and pros-later overlap" || e?.reason == "rule sets pros-later and pros-2025-04 overlap")
+        #expect(
+            e?.reason == "rule sets pros-2025-04 and pros-later overlap"
+                || e?.reason == "rule sets pros-later and pros-2025-04 overlap")
     }
 
     @Test func theExampleSchedulesAreLabelledAsExamples() {

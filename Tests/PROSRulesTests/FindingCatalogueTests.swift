@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PROSRules
 
 /// The findings catalogue: complete, self-contained, and the same text as `docs/findings.md`.
@@ -55,8 +56,9 @@ import Testing
                 #expect(!t.contains("SPEC") && !t.contains("§") && !t.lowercased().contains("seed"), "\(e.code): \(t)")
                 #expect(!t.contains("\n") && !t.contains("  "), "\(e.code): one line, single spaces: \(t)")
             }
-            #expect(e.kind == "finding" ? ["info", "warning", "denied"].contains(e.severity) : e.severity == "hint",
-                    "\(e.code)")
+            #expect(
+                e.kind == "finding" ? ["info", "warning", "denied"].contains(e.severity) : e.severity == "hint",
+                "\(e.code)")
             #expect(e.rule.hasPrefix("docs/rules.md#"), "\(e.code)")
         }
     }
@@ -83,9 +85,11 @@ import Testing
             if line.hasPrefix("```") { inCode.toggle() }
             guard !inCode, line.hasPrefix("#") else { continue }
             let text = line.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces).lowercased()
-            result.insert(String(text.compactMap { c -> Character? in
-                c == " " ? "-" : (c.isLetter || c.isNumber || c == "-" || c == "_") ? c : nil
-            }))
+            result.insert(
+                String(
+                    text.compactMap { c -> Character? in
+                        c == " " ? "-" : (c.isLetter || c.isNumber || c == "-" || c == "_") ? c : nil
+                    }))
         }
         return result
     }

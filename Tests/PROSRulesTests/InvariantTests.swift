@@ -1,8 +1,9 @@
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
 /// Invariants over many generated member-months.
 @Suite struct InvariantTests {
@@ -19,18 +20,26 @@ import PROSService
 
     static func generate(_ rng: inout RNG) -> MemberMonth {
         let services = (0..<Int.random(in: 0...40, using: &rng)).map { i in
-            Service(id: "s\(i)", date: CivilDate(year: 2025, month: 6, day: Int.random(in: 1...30, using: &rng))!,
-                    startMinute: Bool.random(using: &rng) ? Int.random(in: 480...1020, using: &rng) : nil,
-                    component: Component.allCases.randomElement(using: &rng)!, format: ServiceFormat.allCases.randomElement(using: &rng)!,
-                    minutes: Int.random(in: 1...150, using: &rng), location: Location.allCases.randomElement(using: &rng)!,
-                    telehealth: Telehealth.allCases.randomElement(using: &rng)!, employmentSetting: Int.random(in: 0..<8, using: &rng) == 0,
-                    prescriberContact: Bool.random(using: &rng))
+            Service(
+                id: "s\(i)", date: CivilDate(year: 2025, month: 6, day: Int.random(in: 1...30, using: &rng))!,
+                startMinute: Bool.random(using: &rng) ? Int.random(in: 480...1020, using: &rng) : nil,
+                component: Component.allCases.randomElement(using: &rng)!,
+                format: ServiceFormat.allCases.randomElement(using: &rng)!,
+                minutes: Int.random(in: 1...150, using: &rng), location: Location.allCases.randomElement(using: &rng)!,
+                telehealth: Telehealth.allCases.randomElement(using: &rng)!,
+                employmentSetting: Int.random(in: 0..<8, using: &rng) == 0,
+                prescriberContact: Bool.random(using: &rng))
         }
         let admittedMember = Bool.random(using: &rng)
-        return MemberMonth(memberId: "G", month: month("2025-06"), member: Member(
-            status: admittedMember ? .admitted : .preadmission, admissionDate: admittedMember ? date("2025-01-01") : nil,
-            dischargeDate: Int.random(in: 0..<5, using: &rng) == 0 ? CivilDate(year: 2025, month: 6, day: Int.random(in: 1...30, using: &rng)) : nil,
-            rreCodes: Bool.random(using: &rng) ? ["84"] : [], medicationManagement: Bool.random(using: &rng)), services: services)
+        return MemberMonth(
+            memberId: "G", month: month("2025-06"),
+            member: Member(
+                status: admittedMember ? .admitted : .preadmission,
+                admissionDate: admittedMember ? date("2025-01-01") : nil,
+                dischargeDate: Int.random(in: 0..<5, using: &rng) == 0
+                    ? CivilDate(year: 2025, month: 6, day: Int.random(in: 1...30, using: &rng)) : nil,
+                rreCodes: Bool.random(using: &rng) ? ["84"] : [], medicationManagement: Bool.random(using: &rng)),
+            services: services)
     }
 
     @Test func invariantsHoldOverGeneratedMonths() throws {

@@ -1,10 +1,11 @@
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
-/// SPEC §6–§9: pre-admission, discharge, employment, telehealth modifiers, amounts.
+/// Pre-admission, discharge, employment, telehealth modifiers, amounts (docs/rules.md).
 @Suite struct MemberStatusTests {
     let preadmission = Member(status: .preadmission)
 
@@ -22,7 +23,7 @@ import PROSService
         #expect(claim.codes.contains(.noBillableUnits))
     }
 
-    /// Seed 002: billed A, nothing B, billed C and D, E denied, F and G billed, H denied.
+    /// The NYS PROS utilization-management guidelines (2015): billed A, nothing B, billed C and D, E denied, F and G billed, H denied.
     @Test func theTwoConsecutiveMonthSequenceOfSeed002() throws {
         let months = ["2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]
         var billedMonths: [String] = []
@@ -57,8 +58,10 @@ import PROSService
 
     @Test func ctInPreadmissionIsAPolicySwitch() throws {
         let p = makePricer { $0.ctAllowedInPreadmission = false }
-        let claim = try price(makeMonth([svc("ct", .ct, minutes: 30, day: 21), svc("ir", .ir, minutes: 90, day: 20)],
-                                        member: preadmission), with: p)
+        let claim = try price(
+            makeMonth(
+                [svc("ct", .ct, minutes: 30, day: 21), svc("ir", .ir, minutes: 90, day: 20)],
+                member: preadmission), with: p)
         #expect(claim.rateCodes == ["4510"])
         #expect(Set(claim.finding(.addOnNotAllowedPreadmission)?.serviceIds ?? []) == ["ir", "ct"])
     }
@@ -70,7 +73,8 @@ import PROSService
     }
 
     @Test func inTheDischargeMonthTheDateOfServiceIsTheDischargeDate() throws {
-        let claim = try price(makeMonth(crsUnits(6) + [svc("after", minutes: 60, day: 20)], member: admitted(discharge: "2025-05-15")))
+        let claim = try price(
+            makeMonth(crsUnits(6) + [svc("after", minutes: 60, day: 20)], member: admitted(discharge: "2025-05-15")))
         #expect(claim.dateOfService == date("2025-05-15"))
         #expect(claim.lines.allSatisfy { $0.dateOfService == date("2025-05-15") })
         #expect(claim.services.last?.excludedBy == .serviceAfterDischarge)
@@ -84,17 +88,24 @@ import PROSService
     }
 
     @Test func groupServicesAtTheWorkplaceAreExcluded() throws {
-        let claim = try price(makeMonth([svc("group", .crs, .group, minutes: 60, employment: true), svc("one", .crs, .individual, minutes: 60, day: 6, employment: true)]))
+        let claim = try price(
+            makeMonth([
+                svc("group", .crs, .group, minutes: 60, employment: true),
+                svc("one", .crs, .individual, minutes: 60, day: 6, employment: true),
+            ]))
         #expect(claim.services[0].excludedBy == .employmentSettingNotOneToOne)
         #expect(claim.services[1].accrued == 4)
         #expect(claim.finding(.employmentSettingNotOneToOne)?.serviceIds == ["group"])
     }
 
     @Test(arguments: [
-        ([Telehealth.audioVideo], ["U1", "GT"]), ([.audioOnly], ["U1", "93"]), ([.audioVideo, .audioOnly], ["U1", "GT", "93"]), ([.none], ["U1"]),
+        ([Telehealth.audioVideo], ["U1", "GT"]), ([.audioOnly], ["U1", "93"]),
+        ([.audioVideo, .audioOnly], ["U1", "GT", "93"]), ([.none], ["U1"]),
     ])
     func telehealthModifiersFollowTheLinesOwn(kinds: [Telehealth], modifiers: [String]) throws {
-        let services = crsUnits(4).enumerated().map { i, s in var s = s; s.telehealth = kinds[i % kinds.count]; return s }
+        let services = crsUnits(4).enumerated().map { i, s in
+            var s = s; s.telehealth = kinds[i % kinds.count]; return s
+        }
         #expect(try price(makeMonth(services)).lines[0].modifiers == modifiers)
     }
 
@@ -108,33 +119,46 @@ import PROSService
 
     @Test func audioOnlyModifierIsAPolicy() throws {
         let p = makePricer { $0.telehealthModifiers[.audioOnly] = "FQ" }
-        let claim = try price(makeMonth(crsUnits(4).map { var s = $0; s.telehealth = .audioOnly; return s }), with: p)
+        let claim = try price(
+            makeMonth(
+                crsUnits(4).map {
+                    var s = $0; s.telehealth = .audioOnly; return s
+                }), with: p)
         #expect(claim.lines[0].modifiers == ["U1", "FQ"])
     }
 
     @Test func amountsAreExactAndTotalled() throws {
         let p = makePricer(rates: ["4516": "0.10", "4526": "0.20"])
-        let claim = try price(makeMonth(crsUnits(4) + [svc("ir", .ir, minutes: 30, day: 20)], schedule: "test"), with: p)
+        let claim = try price(
+            makeMonth(crsUnits(4) + [svc("ir", .ir, minutes: 30, day: 20)], schedule: "test"), with: p)
         #expect(claim.lines.map { $0.amount?.description } == ["0.10", "0.20"])
         #expect(claim.total?.description == "0.30")  // not 0.30000000000000004
     }
 
     @Test func aMissingRateLeavesAmountsNullWithAFinding() throws {
         let p = makePricer(rates: ["4516": "10.00"])
-        let claim = try price(makeMonth(crsUnits(4) + [svc("ir", .ir, minutes: 30, day: 20)], schedule: "test"), with: p)
+        let claim = try price(
+            makeMonth(crsUnits(4) + [svc("ir", .ir, minutes: 30, day: 20)], schedule: "test"), with: p)
         #expect(claim.lines.map { $0.amount?.description } == ["10.00", nil])
         #expect(claim.total == nil)
         #expect(claim.finding(.noRate)?.severity == .warning)
     }
 
     @Test func ratesAreEffectiveDated() throws {
-        let schedule = RateSchedule(id: "dated", description: "", rates: [
-            Rate(rateCode: "4516", effectiveFrom: date("2025-04-01"), effectiveTo: date("2025-06-30"), amount: Money("100.00")!),
-            Rate(rateCode: "4516", effectiveFrom: date("2025-07-01"), effectiveTo: nil, amount: Money("110.00")!),
-        ])
+        let schedule = RateSchedule(
+            id: "dated", description: "",
+            rates: [
+                Rate(
+                    rateCode: "4516", effectiveFrom: date("2025-04-01"), effectiveTo: date("2025-06-30"),
+                    amount: Money("100.00")!),
+                Rate(rateCode: "4516", effectiveFrom: date("2025-07-01"), effectiveTo: nil, amount: Money("110.00")!),
+            ])
         let p = Pricer(book: RuleBook(ruleSets: book.ruleSets, rateSchedules: [schedule]))
-        #expect(try price(makeMonth(crsUnits(4), month: "2025-06", schedule: "dated"), with: p).total == Money("100.00"))
-        let july = crsUnits(4).map { var s = $0; s.date = CivilDate(year: 2025, month: 7, day: s.date.day)!; return s }
+        #expect(
+            try price(makeMonth(crsUnits(4), month: "2025-06", schedule: "dated"), with: p).total == Money("100.00"))
+        let july = crsUnits(4).map {
+            var s = $0; s.date = CivilDate(year: 2025, month: 7, day: s.date.day)!; return s
+        }
         #expect(try price(makeMonth(july, month: "2025-07", schedule: "dated"), with: p).total == Money("110.00"))
     }
 
@@ -149,7 +173,8 @@ import PROSService
         let m = makeMonth([svc("s", minutes: 30, on: "2025-03-10")], month: "2025-03")
         let error = #expect(throws: PricingError.self) { try price(m) }
         #expect(error?.isUnsupportedMonth == true)
-        #expect(error?.fieldErrors.first?.detail == "no rule set covers 2025-03; the earliest supported month is 2025-04")
+        #expect(
+            error?.fieldErrors.first?.detail == "no rule set covers 2025-03; the earliest supported month is 2025-04")
     }
 
     @Test func anEmptyMonthBillsNothingAndSaysWhy() throws {

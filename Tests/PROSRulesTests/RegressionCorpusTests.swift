@@ -1,9 +1,10 @@
 import Foundation
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
 /// Answers pinned byte for byte: 100 generated member-months (50 spaced, 50 compact; valid and invalid
 /// of every kind: unsupported months, missing and malformed fields, duplicate and escaped ids, discharge,
@@ -28,13 +29,15 @@ import PROSService
             // The batch endpoint's line format: {"line":N,"result":…} or {"line":N,"error":…}.
             var got = Array(#"{"line":\#(i + 1),"#.utf8)
             switch pricer.price(json: input) {
-            case let .success(claim): got += Array(#""result":"#.utf8) + claim.jsonBytes(); priced += 1
-            case let .failure(problem): got += Array(#""error":"#.utf8) + problem.jsonBytes(); refused += 1
+            case .success(let claim): got += Array(#""result":"#.utf8) + claim.jsonBytes(); priced += 1
+            case .failure(let problem): got += Array(#""error":"#.utf8) + problem.jsonBytes(); refused += 1
             }
             got.append(UInt8(ascii: "}"))
             if got != want {
                 let at = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
-                let context = { (b: [UInt8]) in String(decoding: b[max(0, at - 60)..<min(b.count, at + 60)], as: UTF8.self) }
+                let context = { (b: [UInt8]) in
+                    String(decoding: b[max(0, at - 60)..<min(b.count, at + 60)], as: UTF8.self)
+                }
                 Issue.record("line \(i + 1) differs at byte \(at): got …\(context(got))… want …\(context(want))…")
             }
         }

@@ -1,8 +1,9 @@
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
 /// The rules as the OMH manual's 2025 update has them (docs/rules.md), each at its boundaries.
 @Suite struct RulesV2Tests {
@@ -10,11 +11,12 @@ import PROSService
 
     /// Five units of groups in the morning, then a psychiatrist visit: the visit accrues nothing toward the
     /// base rate but still bills the CT add-on with its provided units.
-    static let morningThenPsychiatrist = crsUnits(8) + [
-        svc("g1", .crs, .group, minutes: 90, day: 12, at: "09:00"),
-        svc("g2", .crs, .group, minutes: 60, day: 12, at: "10:30"),
-        svc("psych", .ct, .individual, minutes: 30, day: 12, at: "13:00"),
-    ]
+    static let morningThenPsychiatrist =
+        crsUnits(8) + [
+            svc("g1", .crs, .group, minutes: 90, day: 12, at: "09:00"),
+            svc("g2", .crs, .group, minutes: 60, day: 12, at: "10:30"),
+            svc("psych", .ct, .individual, minutes: 30, day: 12, at: "13:00"),
+        ]
 
     @Test func aCappedCTVisitStillBillsTheCTAddOnWithItsProvidedUnits() throws {
         let claim = try price(makeMonth(Self.morningThenPsychiatrist))
@@ -35,7 +37,9 @@ import PROSService
 
     @Test func anIRLineReportsProvidedUnitsButTheMonthMinimumCountsAccruedOnes() throws {
         // Day 3: 5 CRS units, then a 60-minute IR session (4 units) capped to nothing.
-        let day3 = [svc("crs", .crs, minutes: 75, day: 3, at: "08:00"), svc("ir", .ir, minutes: 60, day: 3, at: "10:00")]
+        let day3 = [
+            svc("crs", .crs, minutes: 75, day: 3, at: "08:00"), svc("ir", .ir, minutes: 60, day: 3, at: "10:00"),
+        ]
         let claim = try price(makeMonth(day3 + crsUnits(1, firstDay: 4)))
         #expect(claim.units.accrued == 6)
         #expect(claim.lines.first { $0.rateCode == "4526" }?.units == 4)
@@ -70,12 +74,16 @@ import PROSService
 
     // MARK: Prescriber contacts (docs/rules.md#prescriber-contact-window and after)
 
-    func ctMonth(_ m: String, admission: String = "2024-11-04", last: String? = nil, dates: [String] = [],
-                 ctContact: Bool = false, minutes: Int = 30) -> MemberMonth {
-        let member = Member(status: .admitted, admissionDate: date(admission), rreCodes: ["84"],
-                            medicationManagement: true, lastPrescriberContact: last.map(date),
-                            prescriberContactDates: dates.map(date))
-        let services = (0..<4).map { svc("crs-\($0)", on: "\(m)-0\($0 + 1)") }
+    func ctMonth(
+        _ m: String, admission: String = "2024-11-04", last: String? = nil, dates: [String] = [],
+        ctContact: Bool = false, minutes: Int = 30
+    ) -> MemberMonth {
+        let member = Member(
+            status: .admitted, admissionDate: date(admission), rreCodes: ["84"],
+            medicationManagement: true, lastPrescriberContact: last.map(date),
+            prescriberContactDates: dates.map(date))
+        let services =
+            (0..<4).map { svc("crs-\($0)", on: "\(m)-0\($0 + 1)") }
             + [svc("ct", .ct, minutes: minutes, prescriber: ctContact, on: "\(m)-20")]
         return makeMonth(services, member: member, month: m)
     }
@@ -122,8 +130,10 @@ import PROSService
 
     @Test func ctNeedsThe4510Line() throws {
         let member = Member(status: .preadmission)
-        let claim = try price(makeMonth([svc("ct", .ct, minutes: 30)], member: member,
-                                        prior: ["2025-03", "2025-04"]))
+        let claim = try price(
+            makeMonth(
+                [svc("ct", .ct, minutes: 30)], member: member,
+                prior: ["2025-03", "2025-04"]))
         #expect(claim.rateCodes.isEmpty)
         #expect(claim.codes.contains(.preadmissionConsecutiveLimit))
         #expect(claim.finding(.ctRequiresBaseRate)?.serviceIds == ["ct"])
@@ -182,16 +192,18 @@ import PROSService
     // MARK: Findings per service (docs/rules.md#findings)
 
     @Test func aServiceListsEveryFindingThatNamesItMonthLevelOnesIncluded() throws {
-        let claim = try price(makeMonth(crsUnits(4) + [svc("ct", .ct, minutes: 30, day: 20)], member: admitted(rre: [])))
+        let claim = try price(
+            makeMonth(crsUnits(4) + [svc("ct", .ct, minutes: 30, day: 20)], member: admitted(rre: [])))
         #expect(claim.services.last?.findings == [.ctRREMissing])
     }
 
     @Test func exclusionsFollowTheirOrderAndAShortServiceListsBoth() throws {
-        let services = [
-            svc("late-group", .crs, .group, minutes: 60, day: 20, employment: true),
-            svc("late-short", .crs, .individual, minutes: 10, day: 21),
-            svc("work-short", .crs, .group, minutes: 20, day: 2, employment: true),
-        ] + crsUnits(4)
+        let services =
+            [
+                svc("late-group", .crs, .group, minutes: 60, day: 20, employment: true),
+                svc("late-short", .crs, .individual, minutes: 10, day: 21),
+                svc("work-short", .crs, .group, minutes: 20, day: 2, employment: true),
+            ] + crsUnits(4)
         let claim = try price(makeMonth(services, member: admitted(discharge: "2025-05-15")))
         #expect(claim.services[0].excludedBy == .serviceAfterDischarge)
         #expect(claim.services[1].excludedBy == .serviceAfterDischarge)
@@ -201,10 +213,11 @@ import PROSService
     }
 
     @Test func aTelehealthNoteNeverLandsOnAnExcludedService() throws {
-        let services = [
-            svc("a", minutes: 60, day: 3, at: "09:00"),
-            svc("b", minutes: 30, day: 3, at: "09:30", .offsite, telehealth: .audioVideo),
-        ] + crsUnits(4)
+        let services =
+            [
+                svc("a", minutes: 60, day: 3, at: "09:00"),
+                svc("b", minutes: 30, day: 3, at: "09:30", .offsite, telehealth: .audioVideo),
+            ] + crsUnits(4)
         let claim = try price(makeMonth(services))
         #expect(claim.services[1].excludedBy == .serviceTimeOverlap)
         #expect(!claim.codes.contains(.telehealthCountedOnsite))
@@ -232,14 +245,19 @@ import PROSService
 /// The explanation: a summary for every priced month, hints that say what would change the claim.
 @Suite struct ExplanationTests {
     @Test func aCleanMonthIsSummarized() throws {
-        let claim = try price(makeMonth(crsUnits(12) + [svc("ir", .ir, minutes: 45, day: 20, .offsite)],
-                                        schedule: "example-provider-a"))
-        #expect(claim.summary == "Tier 2 base rate (18 tier units from 15 accrued) and the IR add-on (3 units): 1,187.21.")
+        let claim = try price(
+            makeMonth(
+                crsUnits(12) + [svc("ir", .ir, minutes: 45, day: 20, .offsite)],
+                schedule: "example-provider-a"))
+        #expect(
+            claim.summary == "Tier 2 base rate (18 tier units from 15 accrued) and the IR add-on (3 units): 1,187.21.")
     }
 
     @Test func aDeniedMonthSaysWhatWasNotBilled() throws {
         let claim = try price(makeMonth(crsUnits(2)))
-        #expect(claim.summary == "Nothing is billed for 2025-05; not billed: the base rate (2 of the 4 accrued CRS units it needs).")
+        #expect(
+            claim.summary
+                == "Nothing is billed for 2025-05; not billed: the base rate (2 of the 4 accrued CRS units it needs).")
     }
 
     @Test(arguments: [(3, 1), (4, nil as Int?)])
@@ -257,7 +275,9 @@ import PROSService
     @Test func theNextTierGapNamesTheAmountItAdds() throws {
         let p = makePricer(rates: ["4516": "300.00", "4517": "690.40"])
         let claim = try price(makeMonth(crsUnits(10), schedule: "test"), with: p)
-        #expect(claim.hints.first?.message == "2 more tier units would reach tier 2 (4517, from 12 tier units), adding 390.40.")
+        #expect(
+            claim.hints.first?.message
+                == "2 more tier units would reach tier 2 (4517, from 12 tier units), adding 390.40.")
     }
 
     @Test(arguments: [(3, 1), (4, nil as Int?)])
@@ -285,8 +305,11 @@ import PROSService
 
     @Test func noMessageCitesAnInternalDocument() throws {
         let months = [
-            makeMonth(crsUnits(2) + [svc("ct", .ct, minutes: 10, day: 20)], member: admitted(rre: [], medication: true)),
-            makeMonth(RulesV2Tests.morningThenPsychiatrist, member: Member(status: .preadmission), prior: ["2025-03", "2025-04"]),
+            makeMonth(
+                crsUnits(2) + [svc("ct", .ct, minutes: 10, day: 20)], member: admitted(rre: [], medication: true)),
+            makeMonth(
+                RulesV2Tests.morningThenPsychiatrist, member: Member(status: .preadmission),
+                prior: ["2025-03", "2025-04"]),
         ]
         for m in months {
             let claim = try price(m)

@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
-/// SPEC §11: the seed's worked examples, laid on real calendar dates, as JSON fixtures.
+/// MVP Health Care's worked examples (February 2025 training), laid on real calendar dates, as JSON fixtures.
 @Suite struct SeedExampleTests {
     struct Fixture {
         let name: String
@@ -31,7 +32,7 @@ import PROSService
         for c in Component.allCases {
             #expect(.number(String(claim.units.byComponent[c])) == e["byComponent"]![c.rawValue], "\(c)")
         }
-        guard case let .array(lines) = e["lines"]! else { Issue.record("lines"); return }
+        guard case .array(let lines) = e["lines"]! else { Issue.record("lines"); return }
         #expect(claim.lines.count == lines.count)
         for (line, want) in zip(claim.lines, lines) {
             #expect(.string(line.rateCode) == want["rateCode"])
@@ -45,7 +46,7 @@ import PROSService
     }
 
     @Test func ashleyPricesToTheSeedTotalCorrected() throws {
-        // SPEC §9: the seed prints 1,177.21; its own parts sum to 1,187.21.
+        // The training prints 1,177.21; its own parts sum to 1,187.21.
         let claim = try pricer.price(json: try Self.load("ashley").request).get()
         #expect(claim.total == Money("1187.21"))
         #expect(claim.dateOfService == date("2025-05-31"))

@@ -1,14 +1,17 @@
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
-/// SPEC §2 and §3: units, telehealth, the daily cap, overlaps and doubling.
+/// Units, telehealth, the daily cap, overlaps and doubling (docs/rules.md#units-per-service to #off-site-doubling).
 @Suite struct UnitRuleTests {
     @Test(arguments: [
-        (ServiceFormat.individual, 14, 0), (.individual, 15, 1), (.individual, 29, 1), (.individual, 30, 2), (.individual, 45, 3),
-        (.collateral, 15, 1), (.collateral, 44, 2), (.group, 29, 0), (.group, 30, 1), (.group, 40, 1), (.group, 59, 1), (.group, 60, 2),
+        (ServiceFormat.individual, 14, 0), (.individual, 15, 1), (.individual, 29, 1), (.individual, 30, 2),
+        (.individual, 45, 3),
+        (.collateral, 15, 1), (.collateral, 44, 2), (.group, 29, 0), (.group, 30, 1), (.group, 40, 1), (.group, 59, 1),
+        (.group, 60, 2),
     ])
     func unitsAreWholeUnitsOfTheFormatsMinutes(format: ServiceFormat, minutes: Int, units: Int) throws {
         let claim = try price(makeMonth([svc("s", .crs, format, minutes: minutes)]))
@@ -26,11 +29,17 @@ import PROSService
 
     @Test func theBelowUnitSentenceNamesTheRuleSetsUnitLengths() throws {
         let shipped = try price(makeMonth([svc("short", minutes: 10)]))
-        #expect(shipped.finding(.belowUnitMinimum)?.message.contains("(15 minutes individual or collateral, 30 minutes group)") == true)
-        let memo = makePricer { $0.unitMinutes[.group] = 60; $0.unitMinutes[.collateral] = 20 }
+        #expect(
+            shipped.finding(.belowUnitMinimum)?.message.contains(
+                "(15 minutes individual or collateral, 30 minutes group)") == true)
+        let memo = makePricer {
+            $0.unitMinutes[.group] = 60; $0.unitMinutes[.collateral] = 20
+        }
         let changed = try price(makeMonth([svc("g", .crs, .group, minutes: 45)]), with: memo)
         #expect(changed.services[0].units == 0)
-        #expect(changed.finding(.belowUnitMinimum)?.message.contains("(15 minutes individual, 20 minutes collateral, 60 minutes group)") == true)
+        #expect(
+            changed.finding(.belowUnitMinimum)?.message.contains(
+                "(15 minutes individual, 20 minutes collateral, 60 minutes group)") == true)
     }
 
     @Test(arguments: [Telehealth.audioVideo, .audioOnly])
@@ -56,11 +65,12 @@ import PROSService
 
     @Test func theCapCutsTheServiceThatCrossesItAndLaterOnesAccrueNothing() throws {
         // On-site 3 units, then 4 off-site units (2 fit), then 1 more (0 fit).
-        let claim = try price(makeMonth([
-            svc("late", minutes: 15, at: "15:00"),
-            svc("first", minutes: 45, at: "09:00"),
-            svc("offsite", minutes: 60, at: "10:00", .offsite),
-        ]))
+        let claim = try price(
+            makeMonth([
+                svc("late", minutes: 15, at: "15:00"),
+                svc("first", minutes: 45, at: "09:00"),
+                svc("offsite", minutes: 60, at: "10:00", .offsite),
+            ]))
         let byId = Dictionary(uniqueKeysWithValues: claim.services.map { ($0.id, $0) })
         #expect(byId["first"]!.accrued == 3)
         #expect(byId["offsite"]!.accrued == 2)
@@ -74,15 +84,17 @@ import PROSService
     }
 
     @Test func anAllOffsiteDayHoldsAtMostTenTierUnits() throws {
-        let claim = try price(makeMonth([svc("a", minutes: 60, at: "09:00", .offsite), svc("b", minutes: 60, at: "11:00", .offsite)]))
+        let claim = try price(
+            makeMonth([svc("a", minutes: 60, at: "09:00", .offsite), svc("b", minutes: 60, at: "11:00", .offsite)]))
         #expect(claim.units.accrued == 5)
         #expect(claim.units.tier == 10)
     }
 
     @Test func timedServicesAccrueBeforeUntimedOnesThenRequestOrder() throws {
-        let claim = try price(makeMonth([
-            svc("untimed-1", minutes: 30), svc("untimed-2", minutes: 30), svc("timed", minutes: 45, at: "16:00"),
-        ]))
+        let claim = try price(
+            makeMonth([
+                svc("untimed-1", minutes: 30), svc("untimed-2", minutes: 30), svc("timed", minutes: 45, at: "16:00"),
+            ]))
         #expect(claim.services.map(\.accrued) == [2, 0, 3])
     }
 
@@ -105,22 +117,28 @@ import PROSService
     }
 
     @Test func aServiceThatEarnsNothingTakesUpNoTime() throws {
-        let claim = try price(makeMonth([svc("short", minutes: 10, at: "09:00"), svc("real", minutes: 30, at: "09:05")]))
+        let claim = try price(
+            makeMonth([svc("short", minutes: 10, at: "09:00"), svc("real", minutes: 30, at: "09:05")]))
         #expect(claim.services[1].accrued == 2)
         #expect(!claim.codes.contains(.serviceTimeOverlap))
     }
 
     @Test func anExcludedServiceTakesUpNoTime() throws {
-        let claim = try price(makeMonth([svc("job", .crs, .group, minutes: 60, at: "09:00", employment: true),
-                                         svc("real", minutes: 30, at: "09:30")]))
+        let claim = try price(
+            makeMonth([
+                svc("job", .crs, .group, minutes: 60, at: "09:00", employment: true),
+                svc("real", minutes: 30, at: "09:30"),
+            ]))
         #expect(claim.services[1].accrued == 2)
         #expect(!claim.codes.contains(.serviceTimeOverlap))
     }
 
     @Test func aServiceCappedToZeroStillTakesUpItsTime() throws {
-        let claim = try price(makeMonth([
-            svc("full", minutes: 75, at: "08:00"), svc("capped", minutes: 30, at: "10:00"), svc("overlapping", minutes: 30, at: "10:15"),
-        ]))
+        let claim = try price(
+            makeMonth([
+                svc("full", minutes: 75, at: "08:00"), svc("capped", minutes: 30, at: "10:00"),
+                svc("overlapping", minutes: 30, at: "10:15"),
+            ]))
         #expect(claim.services[1].accrued == 0)
         #expect(claim.services[2].excludedBy == .serviceTimeOverlap)
     }

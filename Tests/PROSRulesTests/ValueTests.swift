@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PROSRules
 
 /// Money, dates and months: the values the rules compute with.

@@ -1,9 +1,10 @@
 import Foundation
-import Testing
 import JSON
+import PROSService
+import Testing
+
 @testable import PROSRules
 @testable import PROSWire
-import PROSService
 
 /// The member-month decoder: its two paths (compact JSON read in place, anything else read in general)
 /// must agree on every input, and the v2 input rules hold on both.
@@ -13,18 +14,19 @@ import PROSService
 
     static func write(_ v: JSONValue, _ style: Style) -> String {
         switch v {
-        case let .object(members):
+        case .object(let members):
             let ordered = style == .reordered ? members.reversed() : members
             let sep = style == .spaced ? ",\n  " : ","
             let open = style == .spaced ? "{ " : "{"
             let close = style == .spaced ? " }" : "}"
             let colon = style == .spaced ? " : " : ":"
-            return open + ordered.map { quoted($0.0, style) + colon + write($0.1, style) }.joined(separator: sep) + close
-        case let .array(items):
+            return open + ordered.map { quoted($0.0, style) + colon + write($0.1, style) }.joined(separator: sep)
+                + close
+        case .array(let items):
             return "[" + items.map { write($0, style) }.joined(separator: style == .spaced ? ", " : ",") + "]"
-        case let .string(s): return quoted(s, style)
-        case let .number(n): return n
-        case let .bool(b): return b ? "true" : "false"
+        case .string(let s): return quoted(s, style)
+        case .number(let n): return n
+        case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         }
     }
@@ -35,15 +37,16 @@ import PROSService
         w.string(s)
         let plain = String(decoding: w.bytes, as: UTF8.self)
         guard style == .escaped else { return plain }
-        return String(plain.unicodeScalars.map { c -> String in
-            c.properties.isAlphabetic && c.isASCII ? String(format: "\\u%04x", c.value) : String(c)
-        }.joined())
+        return String(
+            plain.unicodeScalars.map { c -> String in
+                c.properties.isAlphabetic && c.isASCII ? String(format: "\\u%04x", c.value) : String(c)
+            }.joined())
     }
 
     static func answer(_ json: String) -> [UInt8] {
         switch pricer.price(json: Array(json.utf8)) {
-        case let .success(claim): return claim.jsonBytes()
-        case let .failure(problem):
+        case .success(let claim): return claim.jsonBytes()
+        case .failure(let problem):
             // Error order follows member order, so a reordered object lists the same errors in another order.
             var p = problem
             p.errors.sort { $0.pointer < $1.pointer }
@@ -75,7 +78,8 @@ import PROSService
         }
         let member: JSONValue = .object([
             ("status", .string(m.member.status.rawValue)), ("admissionDate", date(m.member.admissionDate)),
-            ("dischargeDate", date(m.member.dischargeDate)), ("rreCodes", .array(m.member.rreCodes.map { .string($0) })),
+            ("dischargeDate", date(m.member.dischargeDate)),
+            ("rreCodes", .array(m.member.rreCodes.map { .string($0) })),
             ("medicationManagement", .bool(m.member.medicationManagement)),
         ])
         return .object([
@@ -106,19 +110,23 @@ import PROSService
     let service = #"{"date":"2025-05-02","component":"CRS","format":"group","minutes":60,"location":"onsite"}"#
 
     func errors(_ json: String) -> [FieldError] {
-        do { _ = try MemberMonthDecoder.decode(Array(json.utf8)); return [] } catch let .invalid(e, _) { return e }
-        catch { Issue.record("expected invalid, got \(error)"); return [] }
+        do { _ = try MemberMonthDecoder.decode(Array(json.utf8)); return [] } catch let .invalid(e, _) {
+            return e
+        } catch { Issue.record("expected invalid, got \(error)"); return [] }
     }
 
     /// JSON numbers have no leading zeros (RFC 8259 §6): the compact path must not accept one either.
     @Test(arguments: ["060", "00", "-0"])
     func aLeadingZeroIsMalformedOnBothPaths(number: String) {
         for sep in [":", ": "] {
-            let json = base + #""services":["# + service.replacingOccurrences(of: #""minutes":60"#, with: "\"minutes\"\(sep)\(number)") + "]}"
-            let status: Int? = switch pricer.price(json: Array(json.utf8)) {
-            case .success: nil
-            case let .failure(p): p.status
-            }
+            let json =
+                base + #""services":["#
+                + service.replacingOccurrences(of: #""minutes":60"#, with: "\"minutes\"\(sep)\(number)") + "]}"
+            let status: Int? =
+                switch pricer.price(json: Array(json.utf8)) {
+                case .success: nil
+                case .failure(let p): p.status
+                }
             #expect(status == (number == "-0" ? 422 : 400), "\(number) after \"\(sep)\"")
         }
     }
@@ -130,12 +138,22 @@ import PROSService
     }
 
     @Test(arguments: [
-        (#"{"memberId":"A","memberId":"B","month":"2025-05","member":{"status":"preadmission"},"services":[]}"#, "/memberId"),
-        (#"{"memberId":"A","month":"2025-05","member":{"status":"preadmission"},"services":[],"services":[]}"#, "/services"),
-        (#"{"memberId":"A","month":"2025-05","member":{"status":"preadmission","status":"admitted"},"services":[]}"#,
-         "/member/status"),
-        (#"{"memberId":"A","month":"2025-05","member":{"status":"preadmission"},"services":[{"date":"2025-05-02","minutes":30,"component":"CRS","format":"group","minutes":60,"location":"onsite"}]}"#,
-         "/services/0/minutes"),
+        (
+            #"{"memberId":"A","memberId":"B","month":"2025-05","member":{"status":"preadmission"},"services":[]}"#,
+            "/memberId"
+        ),
+        (
+            #"{"memberId":"A","month":"2025-05","member":{"status":"preadmission"},"services":[],"services":[]}"#,
+            "/services"
+        ),
+        (
+            #"{"memberId":"A","month":"2025-05","member":{"status":"preadmission","status":"admitted"},"services":[]}"#,
+            "/member/status"
+        ),
+        (
+            #"{"memberId":"A","month":"2025-05","member":{"status":"preadmission"},"services":[{"date":"2025-05-02","minutes":30,"component":"CRS","format":"group","minutes":60,"location":"onsite"}]}"#,
+            "/services/0/minutes"
+        ),
         (#"{"memberId":"A","month":"2025-05","x":1,"x":2,"member":{"status":"preadmission"},"services":[]}"#, "/x"),
     ])
     func aMemberNameTwiceIsAnErrorAtTheSecond(json: String, pointer: String) {
@@ -147,22 +165,26 @@ import PROSService
     @Test func lengthsCountCodePoints() {
         // 64 e-acutes written as e + combining accent: 128 code points, 64 characters.
         let combining = String(repeating: "e\u{301}", count: 64)
-        #expect(errors(base.replacingOccurrences(of: "M-1", with: combining) + #""services":[]}"#).map(\.pointer)
+        #expect(
+            errors(base.replacingOccurrences(of: "M-1", with: combining) + #""services":[]}"#).map(\.pointer)
                 == ["/memberId"])
         let precomposed = String(repeating: "é", count: 64)
         #expect(errors(base.replacingOccurrences(of: "M-1", with: precomposed) + #""services":[]}"#).isEmpty)
     }
 
     @Test func unknownMembersAreReportedByPointer() throws {
-        let json = base.replacingOccurrences(of: #""status":"admitted""#, with: #""status":"admitted","rre":["84"]"#)
-            + #""services":["# + service.replacingOccurrences(of: #""location""#, with: #""telehealh":"audio-only","location""#)
+        let json =
+            base.replacingOccurrences(of: #""status":"admitted""#, with: #""status":"admitted","rre":["84"]"#)
+            + #""services":["#
+            + service.replacingOccurrences(of: #""location""#, with: #""telehealh":"audio-only","location""#)
             + #"],"note/x":1}"#
         let claim = try pricer.price(MemberMonthDecoder.decode(Array(json.utf8)))
         let f = try #require(claim.finding(.unknownFieldsIgnored))
         #expect(f.severity == .info)
         #expect(f.message.contains("/member/rre, /services/0/telehealh, /note~1x"))
         // The free-text service name is known: no finding for it.
-        let named = base + #""services":["# + service.replacingOccurrences(of: "{", with: #"{"service":"groups","#) + "]}"
+        let named =
+            base + #""services":["# + service.replacingOccurrences(of: "{", with: #"{"service":"groups","#) + "]}"
         #expect(!(try pricer.price(MemberMonthDecoder.decode(Array(named.utf8)))).codes.contains(.unknownFieldsIgnored))
     }
 
@@ -171,14 +193,16 @@ import PROSService
         let json = base + #""services":[{"service":"x","startTime":"09:00","# + service.dropFirst() + "]}"
         let m = try MemberMonthDecoder.decode(Array(json.utf8))
         #expect(m.services[0].startMinute == 540 && m.unknownFields.isEmpty)
-        let spaced = try MemberMonthDecoder.decode(Array(Self.write(try JSONValue.parse(Array(json.utf8)), .spaced).utf8))
+        let spaced = try MemberMonthDecoder.decode(
+            Array(Self.write(try JSONValue.parse(Array(json.utf8)), .spaced).utf8))
         #expect(spaced == m)
         #expect(ServiceKey.table.entries.count == ServiceKey.allCases.count - 1)  // every case but .other
     }
 
     @Test func theFirstTwentyRRECodesAreKept() throws {
         let codes = (1...20).map { "\"\($0)\"" }.joined(separator: ",")
-        let json = base.replacingOccurrences(of: #""status":"admitted""#, with: #""status":"admitted","rreCodes":[\#(codes)]"#)
+        let json =
+            base.replacingOccurrences(of: #""status":"admitted""#, with: #""status":"admitted","rreCodes":[\#(codes)]"#)
             + #""services":[]}"#
         #expect(try MemberMonthDecoder.decode(Array(json.utf8)).member.rreCodes.count == 20)
     }
