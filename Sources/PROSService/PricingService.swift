@@ -131,7 +131,8 @@ public final class PricingService: HTTPHandler {
         // POST routes: the body must be framed and typed.
         if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
             return .respond(problem(411, "urn:pros-pricer:problem:length-required", "Length required",
-                                    "send Content-Length or chunked Transfer-Encoding"))
+                                    "the request has no body: send the member-month (or batch) as the body, "
+                                        + "with Content-Length or chunked Transfer-Encoding"))
         }
         let mediaType = Self.mediaType(head.headers["content-type"])
         let pricer = currentPricer  // this request prices on the config it started with
@@ -140,6 +141,7 @@ public final class PricingService: HTTPHandler {
                 return .respond(unsupportedMediaType(mediaType, "application/json"))
             }
             return .buffered(maxBodyBytes: config.maxPriceBodyBytes) { [self] request in
+                if let mistake = BodyDiagnosis.singleMonth(request.body) { return problemResponse(mistake) }
                 let result = pricer.price(json: request.body)
                 metrics.priced(result)
                 switch result {

@@ -53,3 +53,35 @@ extension LiveTests {
         }
     }
 }
+
+extension LiveTests {
+    /// Errors that say how to fix them.
+    @Suite(.serialized) struct HelpfulErrorTests {
+        @Test(arguments: [
+            ("", nil as String?, "the request has no body"),
+            ("[{}]", nil, "send arrays to POST /v1/claims/price/batch"),
+            ("  \n", "application/json", "the request has no body"),
+        ])
+        func aCommonMistakeIsNamed(body: String, contentType: String?, detail: String) throws {
+            let s = try LiveService()
+            defer { s.stop() }
+            let r = Curl().request("POST", s.base + "/v1/claims/price",
+                                   headers: ["Content-Type: " + (contentType ?? "application/json")],
+                                   body: body.isEmpty ? nil : Array(body.utf8))
+            #expect(r.status == 400 || r.status == 411)
+            #expect(r.headers["content-type"] == "application/problem+json")
+            #expect(r.text.contains(detail), "\(r.text)")
+            #expect(r.text.contains("urn:pros-pricer:problem:"))
+        }
+
+        @Test func aGzipBodyWithoutItsHeaderIsNamed() throws {
+            let s = try LiveService()
+            defer { s.stop() }
+            let gz = GzipDeflater.gzip(try fixtureRequest("mary"))
+            let r = Curl().request("POST", s.base + "/v1/claims/price", headers: ["Content-Type: application/json"],
+                                   body: gz)
+            #expect(r.status == 400)
+            #expect(r.text.contains("sent without Content-Encoding: gzip"), "\(r.text)")
+        }
+    }
+}
