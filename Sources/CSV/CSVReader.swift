@@ -93,8 +93,10 @@ public struct CSVField: Sendable, Equatable {
 
     /// Calls `body` with the field's value (unescaped), valid during the call.
     @inlinable
-    public func withValue<R>(in buffer: UnsafeBufferPointer<UInt8>,
-                             _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    public func withValue<R>(
+        in buffer: UnsafeBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+    ) rethrows -> R {
         let raw = UnsafeBufferPointer(rebasing: buffer[start..<end])
         guard escaped else { return try body(raw) }
         var out: [UInt8] = []
@@ -126,8 +128,9 @@ public enum CSVWriter {
     public static func appendCell(_ value: some StringProtocol, to out: inout [UInt8], guardFormulas: Bool = true) {
         var utf8 = Array(value.utf8)
         if guardFormulas, let first = utf8.first,
-           first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
-            || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D {
+            first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+                || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
+        {
             utf8.insert(UInt8(ascii: "'"), at: 0)
         }
         let needsQuotes = utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One client connection's socket: carries out its state machine's actions (read, write, arm the timer,
@@ -17,8 +17,9 @@ final class Connection {
     init(fd: Int32, remoteAddress: String, loop: EventLoop, now: Int64) {
         self.fd = fd
         self.loop = loop
-        machine = ConnectionStateMachine(config: loop.config, handler: loop.handler, remoteAddress: remoteAddress,
-                                         env: loop, now: now)
+        machine = ConnectionStateMachine(
+            config: loop.config, handler: loop.handler, remoteAddress: remoteAddress,
+            env: loop, now: now)
     }
 
     func onReadable(now: Int64) {

@@ -106,8 +106,10 @@ struct ConnectionStateMachine {
     /// `resume`, not with a write (the answers of a slice written at once must not start the next slice).
     var turnBudget = 0
 
-    init(config: ServerConfiguration, handler: any HTTPHandler, remoteAddress: String,
-         env: any ConnectionEnvironment, now: Int64) {
+    init(
+        config: ServerConfiguration, handler: any HTTPHandler, remoteAddress: String,
+        env: any ConnectionEnvironment, now: Int64
+    ) {
         self.config = config
         self.handler = handler
         self.remoteAddress = remoteAddress
@@ -232,7 +234,8 @@ struct ConnectionStateMachine {
                 fail(408, "the request body arrived slower than \(config.minBodyBytesPerSecond) bytes per second")
             }
         } else if exchange == nil, isWaitingForInput, let started = headStartedAt,
-                  now - started >= ms(config.headerTimeoutMs) {
+            now - started >= ms(config.headerTimeoutMs)
+        {
             fail(408, "the request header section took longer than \(config.headerTimeoutMs) ms")
         } else if isIdle && now - idleSince >= ms(config.idleTimeoutMs) {
             close()
@@ -273,8 +276,11 @@ struct ConnectionStateMachine {
             return .closed
         }
         if exchange == nil {
-            if parser.isIdle { headStartedAt = nil }
-            else if isWaitingForInput && headStartedAt == nil { headStartedAt = now }
+            if parser.isIdle {
+                headStartedAt = nil
+            } else if isWaitingForInput && headStartedAt == nil {
+                headStartedAt = now
+            }
         }
         if isDraining && isIdle && !isDrainReadPending {
             close()
@@ -282,7 +288,8 @@ struct ConnectionStateMachine {
         }
         var a = ConnectionActions(read: wantsRead || (isDrainReadPending && isIdle), write: pendingOutput > 0)
         // Work left for a later turn: a streamed body piece, or requests behind one that used up the turn.
-        a.resume = pendingOutput < Self.highWater && !closeAfterWrite
+        a.resume =
+            pendingOutput < Self.highWater && !closeAfterWrite
             && (exchange?.hasPendingBody == true
                 || (turnBudget <= 0 && !isWaitingForInput && (parser.bufferedCount > 0 || exchange != nil)))
         if a.read && !wasReading && exchange != nil {  // reading resumes after backpressure: a fresh window
@@ -339,7 +346,7 @@ struct ConnectionStateMachine {
             }
             switch event {
             case .head: begin(parser.currentHead!, now: now)
-            case let .body(bytes):
+            case .body(let bytes):
                 receive(bytes, now: now)
                 if exchange?.hasPendingBody == true { return }
             case .end:
@@ -359,8 +366,9 @@ struct ConnectionStateMachine {
         let keepAlive = head.isKeepAlive && requestsServed < config.maxRequestsPerConnection
         let clientID = head.headers["x-request-id"]
         let id = clientID.flatMap { isValidRequestID($0) ? $0 : nil } ?? env.makeRequestID()
-        exchange = Exchange(head: head, requestID: id, startedAt: started, keepAlive: keepAlive,
-                            maxBody: config.maxBodyBytes)
+        exchange = Exchange(
+            head: head, requestID: id, startedAt: started, keepAlive: keepAlive,
+            maxBody: config.maxBodyBytes)
         let hasBody = parser.declaredBodyLength != 0
 
         // Content-Encoding of the request body: identity or gzip only (415 otherwise).
@@ -374,15 +382,15 @@ struct ConnectionStateMachine {
         exchange!.routed = true
         let route = handler.route(head, remoteAddress: remoteAddress)
         switch route {
-        case let .respond(response):
+        case .respond(let response):
             if hasBody { exchange!.keepAlive = false }
             send(response)
             finishExchange(now: now)
             return
-        case let .buffered(maxBody, handler):
+        case .buffered(let maxBody, let handler):
             exchange!.maxBody = maxBody
             exchange!.buffered = handler
-        case let .streaming(maxBody, handler):
+        case .streaming(let maxBody, let handler):
             exchange!.maxBody = maxBody
             exchange!.streaming = handler
         }
@@ -416,8 +424,11 @@ struct ConnectionStateMachine {
         if let inflater = exchange!.inflater {
             var inflated: [UInt8] = []
             do { try inflater.inflate(raw, into: &inflated) } catch {
-                if error == .tooLarge { fail(413, "the inflated body is larger than \(exchange!.maxBody) bytes") }
-                else { fail(400, "the gzip body is corrupt") }
+                if error == .tooLarge {
+                    fail(413, "the inflated body is larger than \(exchange!.maxBody) bytes")
+                } else {
+                    fail(400, "the gzip body is corrupt")
+                }
                 return
             }
             bytes = inflated
@@ -438,7 +449,8 @@ struct ConnectionStateMachine {
     /// the client takes the answers.
     mutating func pump() {
         while turnBudget > 0 && pendingOutput < Self.highWater, var ex = exchange, let stream = ex.streaming,
-              ex.hasPendingBody {
+            ex.hasPendingBody
+        {
             var bytes: [UInt8] = []
             if let inflater = ex.inflater {
                 var failure: GzipError?
@@ -452,8 +464,11 @@ struct ConnectionStateMachine {
                     }
                 }
                 if let failure {
-                    if failure == .tooLarge { fail(413, "the inflated body is larger than \(ex.maxBody) bytes") }
-                    else { fail(400, "the gzip body is corrupt") }
+                    if failure == .tooLarge {
+                        fail(413, "the inflated body is larger than \(ex.maxBody) bytes")
+                    } else {
+                        fail(400, "the gzip body is corrupt")
+                    }
                     return
                 }
                 ex.pendingIndex += consumed
@@ -532,9 +547,10 @@ struct ConnectionStateMachine {
     }
 
     func report(_ ex: Exchange, status: Int) {
-        handler.responded(HTTPExchangeRecord(
-            requestID: ex.requestID, head: ex.head, remoteAddress: remoteAddress, status: status,
-            bodyBytes: ex.bodyBytesOut, durationNs: env.durationClock() - ex.startedAt, routed: ex.routed))
+        handler.responded(
+            HTTPExchangeRecord(
+                requestID: ex.requestID, head: ex.head, remoteAddress: remoteAddress, status: status,
+                bodyBytes: ex.bodyBytesOut, durationNs: env.durationClock() - ex.startedAt, routed: ex.routed))
     }
 
     /// Answers an error the server detected itself, then closes (RFC 9112 §11: never a silent drop).
@@ -547,8 +563,9 @@ struct ConnectionStateMachine {
         exchange?.streaming?.abort()
         exchange?.streaming = nil
         if exchange == nil {  // a head that could not be parsed, or a refused connection
-            exchange = Exchange(head: nil, requestID: env.makeRequestID(),
-                                startedAt: headStartedAt ?? env.durationClock(), keepAlive: false, maxBody: 0)
+            exchange = Exchange(
+                head: nil, requestID: env.makeRequestID(),
+                startedAt: headStartedAt ?? env.durationClock(), keepAlive: false, maxBody: 0)
         }
         exchange!.keepAlive = false
         headStartedAt = nil
@@ -593,7 +610,8 @@ struct ConnectionStateMachine {
         let compressible = isCompressible(r.headers["content-type"])
         if compressible && !r.headers.contains("vary") { r.headers.add("Vary", "Accept-Encoding") }
         if compressible && r.body.count >= config.gzipMinBytes && !r.headers.contains("content-encoding")
-            && acceptsGzip(requestHeaders) {
+            && acceptsGzip(requestHeaders)
+        {
             r.body = GzipDeflater.gzip(r.body, level: config.gzipLevel)
             r.headers.add("Content-Encoding", "gzip")
         }
@@ -602,8 +620,9 @@ struct ConnectionStateMachine {
         if isDraining && parser.bufferedCount == 0 { ex.keepAlive = false }
         if !ex.keepAlive { closeAfterWrite = true }
         let connection: StaticString? = !ex.keepAlive ? "close" : ex.head?.version == .http10 ? "keep-alive" : nil
-        appendHead(status: r.status, headers: r.headers, contentLength: r.body.count, chunked: false,
-                   connection: connection)
+        appendHead(
+            status: r.status, headers: r.headers, contentLength: r.body.count, chunked: false,
+            connection: connection)
         let isHead = ex.head?.method == "HEAD"
         if !isHead { append(r.body) }
         ex.status = r.status
@@ -612,11 +631,14 @@ struct ConnectionStateMachine {
     }
 
     /// Writes a status line and header section straight into the output buffer.
-    mutating func appendHead(status: Int, headers: HTTPHeaders, contentLength: Int?, chunked: Bool,
-                             connection: StaticString?) {
+    mutating func appendHead(
+        status: Int, headers: HTTPHeaders, contentLength: Int?, chunked: Bool,
+        connection: StaticString?
+    ) {
         if outIndex == out.count { out.removeAll(keepingCapacity: true); outIndex = 0 }
-        Self.writeHead(into: &out, status: status, date: env.dateHeader, headers: headers,
-                             contentLength: contentLength, chunked: chunked, connection: connection)
+        Self.writeHead(
+            into: &out, status: status, date: env.dateHeader, headers: headers,
+            contentLength: contentLength, chunked: chunked, connection: connection)
     }
 
     /// Streams response bytes: chunked for HTTP/1.1 (gzip-compressed as they go when accepted),
@@ -638,8 +660,9 @@ struct ConnectionStateMachine {
             ex.status = status
             ex.chunked = head.version == .http11
             if !ex.chunked || isDraining { ex.keepAlive = false }
-            appendHead(status: status, headers: headers, contentLength: nil, chunked: ex.chunked,
-                       connection: ex.keepAlive ? nil : "close")
+            appendHead(
+                status: status, headers: headers, contentLength: nil, chunked: ex.chunked,
+                connection: ex.keepAlive ? nil : "close")
         }
         var payload = bytes
         if let d = ex.deflater {
@@ -665,8 +688,10 @@ struct ConnectionStateMachine {
 }
 
 extension ConnectionStateMachine {
-    static func writeHead(into o: inout [UInt8], status: Int, date: String, headers: HTTPHeaders, contentLength: Int?,
-                          chunked: Bool, connection: StaticString?) {
+    static func writeHead(
+        into o: inout [UInt8], status: Int, date: String, headers: HTTPHeaders, contentLength: Int?,
+        chunked: Bool, connection: StaticString?
+    ) {
         put(&o, "HTTP/1.1 ")
         putDecimal(&o, status)
         o.append(0x20)

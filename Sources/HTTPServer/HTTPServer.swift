@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSystem
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 public struct ServerStartError: Error, CustomStringConvertible {
     public let description: String
@@ -27,15 +28,21 @@ public final class HTTPServer: Sendable {
     nonisolated(unsafe) var loops: [EventLoop] = []  // written once in start() before any thread runs
 
     /// `logger`: the server's own events (the drain); requests are the handler's to log (`responded`).
-    public init(config: ServerConfiguration, handler: any HTTPHandler,
-                logger: Logger = Logger(label: "http-server") { _ in SwiftLogNoOpLogHandler() })
-        throws(ServerStartError) {
+    public init(
+        config: ServerConfiguration, handler: any HTTPHandler,
+        logger: Logger = Logger(label: "http-server") { _ in SwiftLogNoOpLogHandler() }
+    )
+        throws(ServerStartError)
+    {
         self.config = config
         self.handler = handler
         self.logger = logger
         signal(SIGPIPE, SIG_IGN)
         let fd = csys_listen(config.host, Int32(config.port), Int32(config.listenBacklog))
-        guard fd >= 0 else { throw ServerStartError(description: "cannot listen on \(config.host):\(config.port): \(String(cString: strerror(-fd)))") }
+        guard fd >= 0 else {
+            throw ServerStartError(
+                description: "cannot listen on \(config.host):\(config.port): \(String(cString: strerror(-fd)))")
+        }
         listenFd = fd
         port = Int(csys_local_port(fd))
     }
@@ -53,12 +60,16 @@ public final class HTTPServer: Sendable {
         for loop in loops {
             var tid = pthread_t()
             let box = Unmanaged.passRetained(loop).toOpaque()
-            pthread_create(&tid, nil, { arg in
-                let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue()
-                if let cpu = loop.pinCPU, csys_pin_thread(Int32(cpu)) == 0 { loop.pinnedCPU.store(cpu, ordering: .releasing) }
-                loop.run()
-                return nil
-            }, box)
+            pthread_create(
+                &tid, nil,
+                { arg in
+                    let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue()
+                    if let cpu = loop.pinCPU, csys_pin_thread(Int32(cpu)) == 0 {
+                        loop.pinnedCPU.store(cpu, ordering: .releasing)
+                    }
+                    loop.run()
+                    return nil
+                }, box)
             threads.append(tid)
         }
         finished.withLock { $0 = threads }
@@ -76,8 +87,12 @@ public final class HTTPServer: Sendable {
     /// request already received (the last on each connection with `Connection: close`) within
     /// `shutdownGraceMs`, closes idle connections.
     public func shutdown() {
-        logger.info("draining", metadata: ["openConnections": .stringConvertible(openConnections),
-                                          "graceMs": .stringConvertible(config.shutdownGraceMs)])
+        logger.info(
+            "draining",
+            metadata: [
+                "openConnections": .stringConvertible(openConnections),
+                "graceMs": .stringConvertible(config.shutdownGraceMs),
+            ])
         draining.store(true, ordering: .releasing)
         for loop in loops { loop.wake() }
     }
@@ -86,7 +101,9 @@ public final class HTTPServer: Sendable {
 
     /// Blocks until every event loop has ended (after `shutdown()`; the last one closed the listening socket).
     public func wait() {
-        let threads = finished.withLock { t -> [pthread_t] in let x = t; t = []; return x }
+        let threads = finished.withLock { t -> [pthread_t] in
+            let x = t; t = []; return x
+        }
         for t in threads { pthread_join(t, nil) }
     }
 
@@ -104,7 +121,9 @@ public final class HTTPServer: Sendable {
             if n > 0 { text = String(decoding: buf[0..<n], as: UTF8.self) }
             close(fd)
         }
-        return threadCount(online: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), affinity: allowed.isEmpty ? -1 : allowed.count, cpuMax: text)
+        return threadCount(
+            online: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), affinity: allowed.isEmpty ? -1 : allowed.count,
+            cpuMax: text)
     }
 
     /// The CPU numbers of the process's affinity mask (empty when it cannot be read).
@@ -117,17 +136,20 @@ public final class HTTPServer: Sendable {
     /// The CPU each loop is bound to, or nil: `on` binds loop i to the i-th allowed CPU (round robin);
     /// `auto` binds only when there are as many loops as allowed CPUs, and more than one.
     static func pinPlan(loops: Int, allowed: [Int], mode: ThreadPinning) -> [Int?] {
-        let bind: Bool = switch mode {
-        case .off: false
-        case .on: !allowed.isEmpty
-        case .auto: allowed.count > 1 && loops == allowed.count
-        }
+        let bind: Bool =
+            switch mode {
+            case .off: false
+            case .on: !allowed.isEmpty
+            case .auto: allowed.count > 1 && loops == allowed.count
+            }
         return (0..<loops).map { bind ? allowed[$0 % allowed.count] : nil }
     }
 
     /// The CPU each event loop is bound to (nil: free to move), in loop order.
     public var pinnedCPUs: [Int?] {
-        loops.map { let c = $0.pinnedCPU.load(ordering: .acquiring); return c >= 0 ? c : nil }
+        loops.map {
+            let c = $0.pinnedCPU.load(ordering: .acquiring); return c >= 0 ? c : nil
+        }
     }
 
     /// The smallest of the online CPUs, the affinity count and the quota rounded up; at least 1.

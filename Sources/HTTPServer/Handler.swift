@@ -49,8 +49,10 @@ public struct HTTPExchangeRecord: Sendable {
     /// Whether `HTTPHandler.route` was called for this request.
     public var routed: Bool
 
-    public init(requestID: String, head: HTTPRequestHead?, remoteAddress: String, status: Int, bodyBytes: Int,
-                durationNs: Int64, routed: Bool) {
+    public init(
+        requestID: String, head: HTTPRequestHead?, remoteAddress: String, status: Int, bodyBytes: Int,
+        durationNs: Int64, routed: Bool
+    ) {
         self.requestID = requestID
         self.head = head
         self.remoteAddress = remoteAddress
@@ -81,8 +83,10 @@ extension HTTPHandler {
 }
 
 /// An RFC 9457 problem body (`type` defaults to `about:blank`).
-public func problemResponse(_ status: Int, _ detail: String, type: String = "about:blank",
-                            title: String? = nil) -> HTTPResponse {
+public func problemResponse(
+    _ status: Int, _ detail: String, type: String = "about:blank",
+    title: String? = nil
+) -> HTTPResponse {
     var json = "{\"type\":\"" + type + "\",\"title\":\"" + (title ?? reasonPhrase(status)) + "\",\"status\":"
     json += "\(status),\"detail\":\""
     for c in detail.unicodeScalars {

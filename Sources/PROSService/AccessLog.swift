@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import JSON
 import Logging
 import PROSRules
 import PROSWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// swift-log's `LogHandler` for this service: each event one JSON line on a `JSONLog`
 /// (`{"ts", "level", "msg", then the metadata, keys sorted}`); integer metadata
@@ -91,14 +92,14 @@ public struct JSONLog: Sendable {
 
     static func write(_ value: Logging.Logger.MetadataValue, to w: inout JSONWriter) {
         switch value {
-        case let .string(s): w.string(s)
-        case let .stringConvertible(v):
+        case .string(let s): w.string(s)
+        case .stringConvertible(let v):
             if let n = v as? Int { w.int(n) } else { w.string(v.description) }
-        case let .array(items):
+        case .array(let items):
             w.beginArray()
             for item in items { write(item, to: &w) }
             w.endArray()
-        case let .dictionary(members):
+        case .dictionary(let members):
             w.beginObject()
             for key in members.keys.sorted() {
                 w.key(dynamic: key)
@@ -109,8 +110,10 @@ public struct JSONLog: Sendable {
     }
 
     /// One log line, a JSON object and a newline, handed to `body` without a copy.
-    static func withLine(_ level: String, _ message: String, _ fields: [(String, String)], numbers: [(String, Int)],
-                         _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    static func withLine(
+        _ level: String, _ message: String, _ fields: [(String, String)], numbers: [(String, Int)],
+        _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         var w = JSONWriter(capacity: 256)
         w.beginObject()
         w.field("ts", timestamp())
@@ -147,7 +150,8 @@ public struct JSONLog: Sendable {
 }
 
 /// A bounded line buffer and the one thread that writes it out.
-final class LogSink: @unchecked Sendable {  // `pending`, `dropped`, `droppedCount`, `closed` only under `lock`; the fd written only under `writeLock`
+// `pending`, `dropped`, `droppedCount`, `closed` only under `lock`; the fd written only under `writeLock`
+final class LogSink: @unchecked Sendable {
     let fd: Int32
     let maxBufferedBytes: Int
     /// How long the writer gathers lines after the first one arrives: one write(2) per window.
@@ -168,16 +172,18 @@ final class LogSink: @unchecked Sendable {  // `pending`, `dropped`, `droppedCou
         pthread_mutex_init(writeLock, nil)
         pthread_cond_init(hasLines, nil)
         let box = Unmanaged.passRetained(self).toOpaque()  // the thread holds the sink until it ends
-        pthread_create(&writer, nil, { arg in
-            let sink = Unmanaged<LogSink>.fromOpaque(arg!).takeRetainedValue()
-            // Signals are never this thread's: `serve` takes SIGTERM, SIGINT and SIGHUP with sigwait, and a
-            // logger may be made before it blocks them (a SIGHUP delivered here would end the process).
-            var all = sigset_t()
-            sigfillset(&all)
-            pthread_sigmask(SIG_BLOCK, &all, nil)
-            sink.run()
-            return nil
-        }, box)
+        pthread_create(
+            &writer, nil,
+            { arg in
+                let sink = Unmanaged<LogSink>.fromOpaque(arg!).takeRetainedValue()
+                // Signals are never this thread's: `serve` takes SIGTERM, SIGINT and SIGHUP with sigwait, and a
+                // logger may be made before it blocks them (a SIGHUP delivered here would end the process).
+                var all = sigset_t()
+                sigfillset(&all)
+                pthread_sigmask(SIG_BLOCK, &all, nil)
+                sink.run()
+                return nil
+            }, box)
     }
 
     var droppedTotal: Int {

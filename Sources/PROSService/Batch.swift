@@ -106,9 +106,11 @@ public struct BatchPricer {
         let result: Result<PricedClaim, Problem>
         switch line {
         case .tooLong:
-            result = .failure(Problem(type: "urn:pros-pricer:problem:line-too-long", title: "Line too long", status: 413,
-                                      detail: "the line is longer than \(splitter.maxLineBytes) bytes"))
-        case let .complete(bytes):
+            result = .failure(
+                Problem(
+                    type: "urn:pros-pricer:problem:line-too-long", title: "Line too long", status: 413,
+                    detail: "the line is longer than \(splitter.maxLineBytes) bytes"))
+        case .complete(let bytes):
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             result = pricer.price(json: bytes)
         }
@@ -124,8 +126,8 @@ public struct BatchPricer {
         w.beginObject()
         w.field("line", line)
         switch result {
-        case let .success(claim): w.key("result"); claim.write(to: &w)
-        case let .failure(problem): w.key("error"); problem.write(to: &w)
+        case .success(let claim): w.key("result"); claim.write(to: &w)
+        case .failure(let problem): w.key("error"); problem.write(to: &w)
         }
         w.endObject()
     }
@@ -144,7 +146,11 @@ public struct JSONArraySplitter {
         case syntaxError(JSONSyntaxError)
     }
 
-    enum State { case start, beforeElement(first: Bool), inElement, done, failed }
+    enum State {
+        case start
+        case beforeElement(first: Bool)
+        case inElement, done, failed
+    }
 
     public let maxElementBytes: Int
     var state = State.start
@@ -180,7 +186,7 @@ public struct JSONArraySplitter {
                 if case .start = state, c == UInt8(ascii: "[") { state = .beforeElement(first: true); break }
                 fail(case: state, emit)
                 continue
-            case let .beforeElement(first):
+            case .beforeElement(let first):
                 if isWhitespace(c) { break }
                 if c == UInt8(ascii: "]") && first { state = .done; break }
                 if c == UInt8(ascii: "]") || c == UInt8(ascii: ",") {
@@ -195,9 +201,13 @@ public struct JSONArraySplitter {
                 continue  // the byte is the element's first
             case .inElement:
                 if isInString {
-                    if isEscaped { isEscaped = false }
-                    else if c == UInt8(ascii: "\\") { isEscaped = true }
-                    else if c == UInt8(ascii: "\"") { isInString = false }
+                    if isEscaped {
+                        isEscaped = false
+                    } else if c == UInt8(ascii: "\\") {
+                        isEscaped = true
+                    } else if c == UInt8(ascii: "\"") {
+                        isInString = false
+                    }
                 } else if c == UInt8(ascii: "\"") {
                     isInString = true
                 } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
@@ -229,8 +239,11 @@ public struct JSONArraySplitter {
     }
 
     mutating func fail(case state: State, _ emit: (Piece) -> Void) {
-        if case .start = state { fail("expected an array of member-months", emit) }
-        else { fail("data after the array", emit) }
+        if case .start = state {
+            fail("expected an array of member-months", emit)
+        } else {
+            fail("data after the array", emit)
+        }
     }
 
     mutating func fail(_ reason: String, _ emit: (Piece) -> Void) {
@@ -248,8 +261,10 @@ public struct JSONArraySplitter {
         }
     }
 
-    mutating func endElement(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
-                             _ emit: (Piece) -> Void) {
+    mutating func endElement(
+        _ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+        _ emit: (Piece) -> Void
+    ) {
         let tail = UnsafeBufferPointer(rebasing: b[start..<end])
         if pending.isEmpty && elementBytes == 0 {
             emitTrimmed(tail, emit)
@@ -313,14 +328,16 @@ public struct ArrayBatchPricer {
     mutating func emit(_ piece: JSONArraySplitter.Piece, into out: inout [UInt8]) {
         let result: Result<PricedClaim, Problem>
         switch piece {
-        case let .element(bytes):
+        case .element(let bytes):
             result = pricer.price(json: bytes)
             onResult?(result)
         case .tooLong:
-            result = .failure(Problem(type: "urn:pros-pricer:problem:item-too-long", title: "Item too long",
-                                      status: 413, detail: "the item is longer than \(splitter.maxElementBytes) bytes"))
+            result = .failure(
+                Problem(
+                    type: "urn:pros-pricer:problem:item-too-long", title: "Item too long",
+                    status: 413, detail: "the item is longer than \(splitter.maxElementBytes) bytes"))
             onResult?(result)
-        case let .syntaxError(e):
+        case .syntaxError(let e):
             if items == 0 {
                 status = 400
                 out += Problem.syntax(e).jsonBytes()

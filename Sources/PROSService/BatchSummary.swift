@@ -93,12 +93,14 @@ public struct BatchSummary: Sendable, Equatable {
         t += pad("rate code", 10, left: true) + pad("lines", 8) + pad("units", 9) + pad("amount", 14) + "\n"
         for code in rateCodes.keys.sorted() {
             let r = rateCodes[code]!
-            t += pad(code, 10, left: true) + pad(String(r.lines), 8) + pad(String(r.units), 9)
+            t +=
+                pad(code, 10, left: true) + pad(String(r.lines), 8) + pad(String(r.units), 9)
                 + pad(r.unpricedLines == r.lines ? "no rate" : r.amount.description, 14)
                 + (r.unpricedLines > 0 && r.unpricedLines < r.lines ? "  (\(r.unpricedLines) without a rate)" : "")
                 + "\n"
         }
-        t += pad("total", 27, left: true) + pad(total.description, 14)
+        t +=
+            pad("total", 27, left: true) + pad(total.description, 14)
             + (linesWithoutRate > 0 ? "  (\(linesWithoutRate) lines without a rate are not in it)" : "") + "\n"
         if !findings.isEmpty {
             t += pad("finding", 34, left: true) + pad("count", 7) + "\n"

@@ -58,17 +58,22 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         }
 
         static let required: [Column] = [.memberId, .date, .component, .format, .minutes, .location]
-        static let serviceColumns: [Column] = [.id, .date, .startTime, .component, .format, .minutes, .location,
-                                               .telehealth, .employmentSetting, .prescriberContact, .service]
-        static let memberMonthColumns: [Column] = [.month, .status, .admissionDate, .dischargeDate, .rreCodes,
-                                                   .medicationManagement, .lastPrescriberContact,
-                                                   .prescriberContactDates, .targetPopulation, .rateSchedule,
-                                                   .payer, .priorPreadmissionMonths]
+        static let serviceColumns: [Column] = [
+            .id, .date, .startTime, .component, .format, .minutes, .location,
+            .telehealth, .employmentSetting, .prescriberContact, .service,
+        ]
+        static let memberMonthColumns: [Column] = [
+            .month, .status, .admissionDate, .dischargeDate, .rreCodes,
+            .medicationManagement, .lastPrescriberContact,
+            .prescriberContactDates, .targetPopulation, .rateSchedule,
+            .payer, .priorPreadmissionMonths,
+        ]
         /// Where the value goes in the member-month JSON.
         var memberField: Bool {
             switch self {
             case .status, .admissionDate, .dischargeDate, .rreCodes, .medicationManagement, .lastPrescriberContact,
-                 .prescriberContactDates, .targetPopulation: true
+                .prescriberContactDates, .targetPopulation:
+                true
             default: false
             }
         }
@@ -131,9 +136,10 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         }
 
         static func invalidExport(_ errors: [CellError]) -> Refusal {
-            Refusal(type: "urn:pros-pricer:problem:invalid-export", title: "Invalid billing export", status: 422,
-                    detail: errors.count == 1 ? "1 problem in the export" : "\(errors.count) problems in the export",
-                    errors: errors)
+            Refusal(
+                type: "urn:pros-pricer:problem:invalid-export", title: "Invalid billing export", status: 422,
+                detail: errors.count == 1 ? "1 problem in the export" : "\(errors.count) problems in the export",
+                errors: errors)
         }
     }
 
@@ -171,9 +177,10 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         var fields: [CSVField] = []
         var record = 0
         func malformed(_ e: CSVError, _ row: Int) -> Refusal {
-            Refusal(type: "urn:pros-pricer:problem:malformed-csv", title: "Malformed CSV", status: 400,
-                    detail: "invalid CSV in row \(row) at byte \(e.offset): \(e.reason)",
-                    errors: [CellError(row: row, column: nil, detail: e.reason)])
+            Refusal(
+                type: "urn:pros-pricer:problem:malformed-csv", title: "Malformed CSV", status: 400,
+                detail: "invalid CSV in row \(row) at byte \(e.offset): \(e.reason)",
+                errors: [CellError(row: row, column: nil, detail: e.reason)])
         }
         let header: Int?
         do { header = try reader.next(into: &fields) } catch { throw malformed(error, 1) }
@@ -189,15 +196,19 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
             let name = f.withValue(in: bytes) { String(decoding: Self.trimmed($0), as: UTF8.self) }.lowercased()
             guard let c = Column.names.firstIndex(where: { $0.lowercased() == name }) else { continue }
             if index[c] >= 0 {
-                headerErrors.append(CellError(row: 1, column: Column.names[c],
-                                              detail: "appears twice in the header (cells \(index[c] + 1) and "
-                                                  + "\(i + 1))"))
+                headerErrors.append(
+                    CellError(
+                        row: 1, column: Column.names[c],
+                        detail: "appears twice in the header (cells \(index[c] + 1) and "
+                            + "\(i + 1))"))
             }
             index[c] = i
         }
         for c in Column.required where index[c.rawValue] < 0 {
-            headerErrors.append(CellError(row: 1, column: c.name,
-                                          detail: "is a required column; the header has none"))
+            headerErrors.append(
+                CellError(
+                    row: 1, column: c.name,
+                    detail: "is a required column; the header has none"))
         }
         guard headerErrors.isEmpty else { throw Refusal.invalidExport(headerErrors) }
         columnIndex = index
@@ -241,7 +252,9 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
                 let memberId = String(decoding: key[..<(monthStart - 1)], as: UTF8.self)
                 let month = String(decoding: key[monthStart...], as: UTF8.self)
                 let k = GroupKey(memberId: memberId, month: month)
-                if let existing = byKey[k] { g = existing } else {
+                if let existing = byKey[k] {
+                    g = existing
+                } else {
                     g = groups.count
                     byKey[k] = g
                     groups.append(Group(memberId: memberId, month: month, rowIndices: []))
@@ -297,9 +310,9 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
             let priced = pricer.price(json: json)
             var result: Result<PricedClaim, Refusal>
             switch priced {
-            case let .success(claim):
+            case .success(let claim):
                 result = csvErrors.isEmpty ? .success(claim) : .failure(.invalidExport(csvErrors))
-            case let .failure(problem):
+            case .failure(let problem):
                 var errors = csvErrors
                 for e in problem.errors {
                     var cell = origins.locate(e.pointer)
@@ -313,16 +326,21 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
                     errors.append(CellError(row: origins.firstRow, column: nil, detail: problem.detail))
                 }
                 errors.sort { ($0.row, $0.column ?? "") < ($1.row, $1.column ?? "") }
-                let detail = problem.status == 422 && problem.type == "urn:pros-pricer:problem:validation"
+                let detail =
+                    problem.status == 422 && problem.type == "urn:pros-pricer:problem:validation"
                     ? (errors.count == 1 ? "1 cell is invalid" : "\(errors.count) cells are invalid") : problem.detail
-                result = .failure(Refusal(type: problem.type, title: problem.title, status: problem.status,
-                                          detail: detail, errors: errors))
+                result = .failure(
+                    Refusal(
+                        type: problem.type, title: problem.title, status: problem.status,
+                        detail: detail, errors: errors))
             }
-            if case let .success(claim) = result, claim.lines.contains(where: { $0.kind == .preadmission }) {
+            if case .success(let claim) = result, claim.lines.contains(where: { $0.kind == .preadmission }) {
                 carried.append(group.month)
             }
-            out.append(Outcome(memberId: group.memberId, month: group.month,
-                               rows: group.rowIndices.map { rows[$0].number }, result: result))
+            out.append(
+                Outcome(
+                    memberId: group.memberId, month: group.month,
+                    rows: group.rowIndices.map { rows[$0].number }, result: result))
         }
         return out
     }
@@ -383,9 +401,12 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
             _ = try? reader.next(into: &fields)  // read whole once already: it cannot fail now
             origins.serviceRows.append(number)
             if fields.count > headerCount,
-               fields[headerCount...].contains(where: { !Self.trimmed(cellBytes($0)).isEmpty }) {
-                errors.append(CellError(row: number, column: nil,
-                                        detail: "has \(fields.count) cells; the header names \(headerCount)"))
+                fields[headerCount...].contains(where: { !Self.trimmed(cellBytes($0)).isEmpty })
+            {
+                errors.append(
+                    CellError(
+                        row: number, column: nil,
+                        detail: "has \(fields.count) cells; the header names \(headerCount)"))
             }
             // Member-month columns: the first non-empty value counts; a different one later is a conflict.
             for c in Column.memberMonthColumns {
@@ -393,9 +414,11 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
                 if let seen = values[c.rawValue] {
                     if seen != value {
                         let first = origins.memberMonth[c.rawValue]
-                        errors.append(CellError(row: number, column: c.name,
-                                                detail: "differs from row \(first): a member-month has one "
-                                                    + c.name))
+                        errors.append(
+                            CellError(
+                                row: number, column: c.name,
+                                detail: "differs from row \(first): a member-month has one "
+                                    + c.name))
                     }
                 } else {
                     values[c.rawValue] = value
@@ -459,7 +482,6 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         }
     }
 
-
     /// Writes `"column": value` as the JSON type the API takes.
     func write(_ c: Column, _ value: String, row: Int, to w: inout JSONWriter, _ errors: inout [CellError]) {
         switch c.kind {
@@ -514,8 +536,10 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
     }
 
     /// Appends a cell's trimmed value (nothing when the record has no such cell).
-    static func appendCell(_ fields: [CSVField], _ at: Int, _ bytes: UnsafeBufferPointer<UInt8>,
-                           to out: inout [UInt8]) {
+    static func appendCell(
+        _ fields: [CSVField], _ at: Int, _ bytes: UnsafeBufferPointer<UInt8>,
+        to out: inout [UInt8]
+    ) {
         guard at >= 0, at < fields.count else { return }
         fields[at].withValue(in: bytes) { out.append(contentsOf: trimmed($0)) }
     }
@@ -526,7 +550,8 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         let d = Array(b)
         func digit(_ i: Int) -> Int? { d[i] >= 0x30 && d[i] <= 0x39 ? Int(d[i] - 0x30) : nil }
         guard d[4] == UInt8(ascii: "-"), let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
-              let m0 = digit(5), let m1 = digit(6) else { return false }
+            let m0 = digit(5), let m1 = digit(6)
+        else { return false }
         let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
         let month = m0 * 10 + m1
         return year >= 1 && (1...12).contains(month)

@@ -10,18 +10,21 @@ enum BodyDiagnosis {
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }  // a byte-order mark is skipped, as the decoder does
         while i < body.count, [0x20, 0x09, 0x0A, 0x0D].contains(body[i]) { i += 1 }
         guard i < body.count else {
-            return Problem(type: "urn:pros-pricer:problem:empty-body", title: "Empty body", status: 400,
-                           detail: "the request has no body: send one member-month as a JSON object (docs/api.md)")
+            return Problem(
+                type: "urn:pros-pricer:problem:empty-body", title: "Empty body", status: 400,
+                detail: "the request has no body: send one member-month as a JSON object (docs/api.md)")
         }
         if body.count >= 2 && body[0] == 0x1F && body[1] == 0x8B {
-            return Problem(type: "urn:pros-pricer:problem:malformed-json", title: "Malformed JSON", status: 400,
-                           detail: "the body is gzip-compressed but was sent without Content-Encoding: gzip; "
-                               + "add that header, or send it uncompressed")
+            return Problem(
+                type: "urn:pros-pricer:problem:malformed-json", title: "Malformed JSON", status: 400,
+                detail: "the body is gzip-compressed but was sent without Content-Encoding: gzip; "
+                    + "add that header, or send it uncompressed")
         }
         if body[i] == UInt8(ascii: "[") {
-            return Problem(type: "urn:pros-pricer:problem:malformed-json", title: "Malformed JSON", status: 400,
-                           detail: "the body is a JSON array: this endpoint takes one member-month (an object); "
-                               + "send arrays to POST /v1/claims/price/batch")
+            return Problem(
+                type: "urn:pros-pricer:problem:malformed-json", title: "Malformed JSON", status: 400,
+                detail: "the body is a JSON array: this endpoint takes one member-month (an object); "
+                    + "send arrays to POST /v1/claims/price/batch")
         }
         return nil
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The content of a config folder as one number, so a poll (`configWatchMs`) can tell that it changed.

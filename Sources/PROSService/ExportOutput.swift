@@ -38,8 +38,8 @@ extension BillingExport {
         for r in o.rows { w.int(r) }
         w.endArray()
         switch o.result {
-        case let .success(claim): w.key("result"); claim.write(to: &w)
-        case let .failure(refusal): w.key("error"); refusal.write(to: &w)
+        case .success(let claim): w.key("result"); claim.write(to: &w)
+        case .failure(let refusal): w.key("error"); refusal.write(to: &w)
         }
         w.endObject()
         w.withBytes { out.append(contentsOf: $0) }
@@ -48,18 +48,21 @@ extension BillingExport {
 
     public static func writeCSV(_ o: Outcome, into out: inout [UInt8]) {
         switch o.result {
-        case let .success(claim):
+        case .success(let claim):
             let findings = claim.findings.map(\.code.rawValue).joined(separator: " ")
             let dos = claim.dateOfService.description
             if claim.lines.isEmpty {
                 CSVWriter.appendRecord([o.memberId, o.month, dos, "none", "", "", "", "", "", findings], to: &out)
             }
             for line in claim.lines {
-                CSVWriter.appendRecord([o.memberId, o.month, line.dateOfService.description, line.kind.rawValue,
-                                        line.rateCode, line.procedureCode, line.modifiers.joined(separator: " "),
-                                        String(line.units), line.amount?.description ?? "", findings], to: &out)
+                CSVWriter.appendRecord(
+                    [
+                        o.memberId, o.month, line.dateOfService.description, line.kind.rawValue,
+                        line.rateCode, line.procedureCode, line.modifiers.joined(separator: " "),
+                        String(line.units), line.amount?.description ?? "", findings,
+                    ], to: &out)
             }
-        case let .failure(refusal):
+        case .failure(let refusal):
             let why = refusal.errors.map { e in
                 "row \(e.row)" + (e.column.map { " " + $0 } ?? "") + ": " + e.detail
             }.joined(separator: "; ")
@@ -71,18 +74,24 @@ extension BillingExport {
     /// Prices every member-month in order (member id, then month), `workers` members at a time, and
     /// hands each outcome to `onOutcome` (in order, for summaries and metrics) and the answer's bytes to
     /// `emit` (in order, in pieces of a window of members, so output never waits for the whole export).
-    public func priceAll(with pricer: Pricer, workers: Int, format: ExportFormat,
-                         onOutcome: (Outcome) -> Void = { _ in }, emit: ([UInt8]) -> Void) {
-        priceAll(with: pricer, workers: workers, render: { o in
-            var bytes: [UInt8] = []
-            Self.write(o, format, into: &bytes)
-            return bytes
-        }, onOutcome: onOutcome, emit: emit)
+    public func priceAll(
+        with pricer: Pricer, workers: Int, format: ExportFormat,
+        onOutcome: (Outcome) -> Void = { _ in }, emit: ([UInt8]) -> Void
+    ) {
+        priceAll(
+            with: pricer, workers: workers,
+            render: { o in
+                var bytes: [UInt8] = []
+                Self.write(o, format, into: &bytes)
+                return bytes
+            }, onOutcome: onOutcome, emit: emit)
     }
 
     /// The same, each outcome written by `render` (on the worker that priced it).
-    public func priceAll(with pricer: Pricer, workers: Int, render: @escaping @Sendable (Outcome) -> [UInt8],
-                         onOutcome: (Outcome) -> Void = { _ in }, emit: ([UInt8]) -> Void) {
+    public func priceAll(
+        with pricer: Pricer, workers: Int, render: @escaping @Sendable (Outcome) -> [UInt8],
+        onOutcome: (Outcome) -> Void = { _ in }, emit: ([UInt8]) -> Void
+    ) {
         let window = max(1, workers) * 32
         var start = 0
         while start < members.count {
@@ -93,9 +102,11 @@ extension BillingExport {
     }
 
     /// Prices `members[range]` on `workers` threads; the answer's bytes for them, in order.
-    public func priceMembers(_ range: Range<Int>, with pricer: Pricer, workers: Int,
-                             render: @escaping @Sendable (Outcome) -> [UInt8],
-                             onOutcome: (Outcome) -> Void = { _ in }) -> [UInt8] {
+    public func priceMembers(
+        _ range: Range<Int>, with pricer: Pricer, workers: Int,
+        render: @escaping @Sendable (Outcome) -> [UInt8],
+        onOutcome: (Outcome) -> Void = { _ in }
+    ) -> [UInt8] {
         let first = range.lowerBound
         let done = parallelMap(range.count, workers: workers) { [self] i in
             let outcomes = self.priceMember(first + i, with: pricer)

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The address `pros-pricer healthcheck` probes for a service listening on `host`: loopback when it
@@ -44,7 +44,9 @@ public func probeHealth(host: String = "127.0.0.1", port: Int, timeoutSeconds: I
     }
     guard ok == 0 else { return "cannot connect to \(host):\(port)" }
     let request = Array("GET /healthz HTTP/1.1\r\nHost: \(v6 ? "[\(host)]" : host)\r\nConnection: close\r\n\r\n".utf8)
-    guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return "cannot send" }
+    guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+        return "cannot send"
+    }
     var reply: [UInt8] = []
     var buf = [UInt8](repeating: 0, count: 512)
     while reply.count < 12 {

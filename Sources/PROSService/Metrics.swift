@@ -46,14 +46,15 @@ public final class Metrics: Sendable {
 
     public func requestFinished(route: String, status: Int, seconds: Double) {
         state.withLock { s in
-            s.requests[RouteStatus(route: route, status: status), default: Histogram()].observe(seconds)  // in place: no copy of the buckets
+            // in place: no copy of the buckets
+            s.requests[RouteStatus(route: route, status: status), default: Histogram()].observe(seconds)
         }
     }
 
     public func priced(_ result: Result<PricedClaim, Problem>) {
         state.withLock { s in
             switch result {
-            case let .success(claim):
+            case .success(let claim):
                 s.priced += 1
                 for f in claim.findings { s.findings[f.code, default: 0] += 1 }
             case .failure: s.pricingErrors += 1
@@ -68,12 +69,16 @@ public final class Metrics: Sendable {
 
     public func render(openConnections: Int, droppedLogLines: Int = 0) -> String {
         let s = state.withLock { $0 }
-        var out = "# HELP pros_http_requests_total HTTP requests by route template and status.\n# TYPE pros_http_requests_total counter\n"
+        var out =
+            "# HELP pros_http_requests_total HTTP requests by route template and status.\n"
+                + "# TYPE pros_http_requests_total counter\n"
         let series = s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) })
         for (key, h) in series {
             out += "pros_http_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(h.count)\n"
         }
-        out += "# HELP pros_http_request_duration_seconds Request latency by route template and status.\n# TYPE pros_http_request_duration_seconds histogram\n"
+        out +=
+            "# HELP pros_http_request_duration_seconds Request latency by route template and status.\n"
+                + "# TYPE pros_http_request_duration_seconds histogram\n"
         for (key, h) in series {
             let labels = "route=\"\(key.route)\",status=\"\(key.status)\""
             for (i, b) in Self.buckets.enumerated() {
@@ -83,15 +88,34 @@ public final class Metrics: Sendable {
             out += "pros_http_request_duration_seconds_sum{\(labels)} \(h.sum)\n"
             out += "pros_http_request_duration_seconds_count{\(labels)} \(h.count)\n"
         }
-        out += "# HELP pros_http_requests_in_flight Requests being handled.\n# TYPE pros_http_requests_in_flight gauge\npros_http_requests_in_flight \(inFlight.load(ordering: .relaxed))\n"
-        out += "# HELP pros_http_open_connections Open client connections.\n# TYPE pros_http_open_connections gauge\npros_http_open_connections \(openConnections)\n"
-        out += "# HELP pros_member_months_priced_total Member-months priced.\n# TYPE pros_member_months_priced_total counter\npros_member_months_priced_total \(s.priced)\n"
-        out += "# HELP pros_member_months_rejected_total Member-months refused (400/422).\n# TYPE pros_member_months_rejected_total counter\npros_member_months_rejected_total \(s.pricingErrors)\n"
+        out +=
+            "# HELP pros_http_requests_in_flight Requests being handled.\n"
+                + "# TYPE pros_http_requests_in_flight gauge\n"
+                + "pros_http_requests_in_flight \(inFlight.load(ordering: .relaxed))\n"
+        out +=
+            "# HELP pros_http_open_connections Open client connections.\n"
+                + "# TYPE pros_http_open_connections gauge\n"
+                + "pros_http_open_connections \(openConnections)\n"
+        out +=
+            "# HELP pros_member_months_priced_total Member-months priced.\n"
+                + "# TYPE pros_member_months_priced_total counter\n"
+                + "pros_member_months_priced_total \(s.priced)\n"
+        out +=
+            "# HELP pros_member_months_rejected_total Member-months refused (400/422).\n"
+                + "# TYPE pros_member_months_rejected_total counter\n"
+                + "pros_member_months_rejected_total \(s.pricingErrors)\n"
         out += "# HELP pros_findings_total Findings by code.\n# TYPE pros_findings_total counter\n"
-        for code in FindingCode.allCases { out += "pros_findings_total{code=\"\(code.rawValue)\"} \(s.findings[code, default: 0])\n" }
+        for code in FindingCode.allCases {
+            out += "pros_findings_total{code=\"\(code.rawValue)\"} \(s.findings[code, default: 0])\n"
+        }
         out += "# HELP pros_config_reloads_total Config reloads by outcome.\n# TYPE pros_config_reloads_total counter\n"
-        for (k, n) in s.reloads.sorted(by: { $0.key < $1.key }) { out += "pros_config_reloads_total{result=\"\(k)\"} \(n)\n" }
-        out += "# HELP pros_log_lines_dropped_total Log lines dropped because the log destination did not keep up.\n# TYPE pros_log_lines_dropped_total counter\npros_log_lines_dropped_total \(droppedLogLines)\n"
+        for (k, n) in s.reloads.sorted(by: { $0.key < $1.key }) {
+            out += "pros_config_reloads_total{result=\"\(k)\"} \(n)\n"
+        }
+        out +=
+            "# HELP pros_log_lines_dropped_total Log lines dropped because the log destination did not keep up.\n"
+                + "# TYPE pros_log_lines_dropped_total counter\n"
+                + "pros_log_lines_dropped_total \(droppedLogLines)\n"
         return out
     }
 }

@@ -35,9 +35,20 @@ paths:
         content:
           application/json:
             schema: { $ref: '#/components/schemas/MemberMonth' }
-            example: {"memberId": "EXAMPLE-1", "month": "2025-10", "rateSchedule": "example-provider-b", "member": {"status": "admitted", "admissionDate": "2025-02-03"}, "services": [{"id": "group-1", "date": "2025-10-01", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "group-6", "date": "2025-10-06", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "group-8", "date": "2025-10-08", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "group-13", "date": "2025-10-13", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "check-in-3", "date": "2025-10-03", "startTime": "09:00", "component": "CRS", "format": "individual", "minutes": 15, "location": "onsite", "telehealth": "audio-video"}, {"id": "check-in-10", "date": "2025-10-10", "startTime": "09:00", "component": "CRS", "format": "individual", "minutes": 15, "location": "onsite", "telehealth": "audio-video"}]}
+            example: {"memberId": "EXAMPLE-1", "month": "2025-10", "rateSchedule": "example-provider-b", "memb\###
+er": {"status": "admitted", "admissionDate": "2025-02-03"}, "services": [{"id": "group-1", "date": "2025-10-01\###
+", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "teleheal\###
+th": "audio-video"}, {"id": "group-6", "date": "2025-10-06", "startTime": "11:00", "component": "CRS", "format\###
+": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "group-8", "date": "2025\###
+-10-08", "startTime": "11:00", "component": "CRS", "format": "group", "minutes": 40, "location": "onsite", "te\###
+lehealth": "audio-video"}, {"id": "group-13", "date": "2025-10-13", "startTime": "11:00", "component": "CRS", \###
+"format": "group", "minutes": 40, "location": "onsite", "telehealth": "audio-video"}, {"id": "check-in-3", "da\###
+te": "2025-10-03", "startTime": "09:00", "component": "CRS", "format": "individual", "minutes": 15, "location"\###
+: "onsite", "telehealth": "audio-video"}, {"id": "check-in-10", "date": "2025-10-10", "startTime": "09:00", "c\###
+omponent": "CRS", "format": "individual", "minutes": 15, "location": "onsite", "telehealth": "audio-video"}]}
       responses:
-        '200': { description: 'The priced claim', content: { application/json: { schema: { $ref: '#/components/schemas/PricedClaim' } } } }
+        '200': { description: 'The priced claim', content: { application/json: { schema: { $ref: '#/components\###
+/schemas/PricedClaim' } } } }
         '400': { $ref: '#/components/responses/Problem' }
         '401': { $ref: '#/components/responses/Unauthorized' }
         '411': { $ref: '#/components/responses/Problem' }
@@ -57,7 +68,8 @@ paths:
         - name: summary
           in: query
           required: false
-          description: 'true: the NDJSON answer ends with one {"summary": {...}} line (member-months read, priced, refused; lines, units and amounts by rate code; the total; findings by code).'
+          description: 'true: the NDJSON answer ends with one {"summary": {...}} line (member-months read, pri\###
+ced, refused; lines, units and amounts by rate code; the total; findings by code).'
           schema: { type: string, enum: ['true', 'false'] }
       requestBody:
         required: true
@@ -66,11 +78,15 @@ paths:
           text/csv:
             schema:
               type: string
-              description: 'A billing export: one row per service, a header row naming the columns (memberId, date, component, format, minutes, location required; member-month columns such as status on every row or only some). Rows are grouped by (memberId, month); the answer has one {memberId, month, rows, result | error} line per member-month, or CSV rows with Accept: text/csv. Errors name the row and column.'
+              description: 'A billing export: one row per service, a header row naming the columns (memberId, \###
+date, component, format, minutes, location required; member-month columns such as status on every row or only \###
+some). Rows are grouped by (memberId, month); the answer has one {memberId, month, rows, result | error} line \###
+per member-month, or CSV rows with Accept: text/csv. Errors name the row and column.'
           application/json:
             schema:
               type: array
-              description: 'Member-months (see MemberMonth). Each element is checked on its own: a bad one yields an error item in the answer, never a refusal of the batch.'
+              description: 'Member-months (see MemberMonth). Each element is checked on its own: a bad one yie\###
+lds an error item in the answer, never a refusal of the batch.'
               items: {}
       responses:
         '200':
@@ -86,7 +102,9 @@ paths:
             text/csv:
               schema:
                 type: string
-                description: 'With Accept: text/csv and a CSV body: the header memberId,month,dateOfService,kind,rateCode,procedureCode,modifiers,units,amount,findings, then one row per claim line (kind none: nothing billable; kind error: refused). Cells that would start with =, +, -, @, tab or CR are prefixed with an apostrophe.'
+                description: 'With Accept: text/csv and a CSV body: the header memberId,month,dateOfService,ki\###
+nd,rateCode,procedureCode,modifiers,units,amount,findings, then one row per claim line (kind none: nothing bil\###
+lable; kind error: refused). Cells that would start with =, +, -, @, tab or CR are prefixed with an apostrophe.'
         '400': { $ref: '#/components/responses/Problem' }
         '401': { $ref: '#/components/responses/Unauthorized' }
         '411': { $ref: '#/components/responses/Problem' }
@@ -109,7 +127,8 @@ paths:
     get:
       operationId: listFindings
       summary: The findings catalogue
-      description: 'Every finding and hint code with its severity, title, meaning, what to do and its public source.'
+      description: 'Every finding and hint code with its severity, title, meaning, what to do and its public s\###
+ource.'
       security: [{ bearerAuth: [] }]
       responses:
         '200':
@@ -133,7 +152,8 @@ paths:
       operationId: getReadiness
       summary: Readiness
       description: >-
-        200 when the config is loaded and the server accepts work; 503 from the moment a drain starts. Open even when
+        200 when the config is loaded and the server accepts work; 503 from the moment a drain starts. Open ev\###
+en when
         API keys are set.
       responses:
         '200':
@@ -155,14 +175,16 @@ paths:
       responses:
         '200':
           description: Text format 0.0.4
-          content: { text/plain: { schema: { type: string, description: 'Prometheus text exposition format 0.0.4' } } }
+          content: { text/plain: { schema: { type: string, description: 'Prometheus text exposition format 0.0\###
+.4' } } }
         default: { $ref: '#/components/responses/ServerError' }
   /openapi.yaml:
     get:
       operationId: getOpenAPIDocument
       summary: This document
       responses:
-        '200': { description: OpenAPI 3.1, content: { application/yaml: { schema: { type: object, description: 'This OpenAPI document' } } } }
+        '200': { description: OpenAPI 3.1, content: { application/yaml: { schema: { type: object, description:\###
+ 'This OpenAPI document' } } } }
         default: { $ref: '#/components/responses/ServerError' }
 
 components:
@@ -183,14 +205,17 @@ components:
       content:
         application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } }
     Unauthorized:
-      description: 'API keys are configured and the request has no valid `Authorization: Bearer` key (RFC 9457 problem)'
+      description: 'API keys are configured and the request has no valid `Authorization: Bearer` key (RFC 9457\###
+ problem)'
       headers:
         WWW-Authenticate: { description: 'Bearer', schema: { type: string } }
       content:
         application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } }
   schemas:
-    Date: { type: string, format: date, pattern: '^\d{4}-\d{2}-\d{2}$', description: 'A calendar date YYYY-MM-DD, years 0001 to 9999' }
-    Month: { type: string, pattern: '^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$', description: 'A month YYYY-MM, years 0001 to 9999' }
+    Date: { type: string, format: date, pattern: '^\d{4}-\d{2}-\d{2}$', description: 'A calendar date YYYY-MM-\###
+DD, years 0001 to 9999' }
+    Month: { type: string, pattern: '^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1\###
+-9]|1[0-2])$', description: 'A month YYYY-MM, years 0001 to 9999' }
     Component:
       type: string
       enum: [CRS, IR, ORS, CT]
@@ -213,7 +238,8 @@ components:
           description: 'Id of a loaded rate schedule (GET /v1/rule-sets); none: amounts are null'
         payer:
           type: [string, 'null']
-          description: "Id of a loaded payer profile (GET /v1/rule-sets) whose policy applies; none: the rule set's own"
+          description: "Id of a loaded payer profile (GET /v1/rule-sets) whose policy applies; none: the rule \###
+set's own"
         member:
           type: object
           required: [status]
@@ -233,7 +259,8 @@ components:
               type: [array, 'null']
               maxItems: 20
               description: >-
-                Restriction/exception codes on the member's Medicaid file (CT needs 84 when admitted); more than 2 is
+                Restriction/exception codes on the member's Medicaid file (CT needs 84 when admitted); more th\###
+an 2 is
                 priced with the finding RRE_CODES_OVER_LIMIT
               items: { type: string, minLength: 1, maxLength: 8, description: 'One R/E code' }
             medicationManagement:
@@ -245,7 +272,8 @@ components:
             prescriberContactDates:
               type: [array, 'null']
               maxItems: 100
-              description: 'Dates of psychiatrist or psychiatric nurse-practitioner contacts, any order; may lie after the month'
+              description: 'Dates of psychiatrist or psychiatric nurse-practitioner contacts, any order; may l\###
+ie after the month'
               items: { $ref: '#/components/schemas/Date', description: 'One contact date' }
             targetPopulation:
               type: [boolean, 'null']
@@ -276,7 +304,8 @@ components:
           type: [string, 'null']
           pattern: '^([01]\d|2[0-3]):[0-5]\d$'
           description: 'HH:MM; orders the daily cap and finds overlaps'
-        component: { $ref: '#/components/schemas/Component', description: 'The PROS component the service belongs to' }
+        component: { $ref: '#/components/schemas/Component', description: 'The PROS component the service belo\###
+ngs to' }
         format:
           type: string
           enum: [individual, collateral, group]
@@ -286,7 +315,8 @@ components:
           type: string
           enum: [onsite, offsite]
           description: >-
-            offsite: an approved community location other than a licensed PROS site (its units count double toward the
+            offsite: an approved community location other than a licensed PROS site (its units count double to\###
+ward the
             tier)
         telehealth:
           type: [string, 'null']
@@ -298,7 +328,8 @@ components:
           description: "In the member's place of employment (must be one-to-one); default false"
         prescriberContact:
           type: [boolean, 'null']
-          description: 'A CT service that was a psychiatrist or psychiatric nurse-practitioner contact; default false'
+          description: 'A CT service that was a psychiatrist or psychiatric nurse-practitioner contact; defaul\###
+t false'
         service: { type: string, description: 'Free text, e.g. "psychosocial rehabilitation"; not used in pricing' }
     PricedClaim:
       type: object
@@ -346,7 +377,8 @@ components:
                 enum: [base, preadmission, addOn]
                 description: 'Monthly base rate, pre-admission rate (4510) or an add-on'
               tier: { type: integer, enum: [1, 2, 3], description: 'Base lines: the tier, from tier units' }
-              component: { $ref: '#/components/schemas/Component', description: 'Add-on lines: the component billed' }
+              component: { $ref: '#/components/schemas/Component', description: 'Add-on lines: the component b\###
+illed' }
               rateCode: { type: string, description: 'Rate code, e.g. 4517' }
               procedureCode: { type: string, description: 'Procedure code, e.g. H2019' }
               modifiers:
@@ -436,7 +468,8 @@ components:
       required: [type, title, status, detail]
       description: 'RFC 9457 problem details'
       properties:
-        type: { type: string, description: 'A URN naming the kind of problem, e.g. urn:pros-pricer:problem:validation' }
+        type: { type: string, description: 'A URN naming the kind of problem, e.g. urn:pros-pricer:problem:val\###
+idation' }
         title: { type: string, description: 'Short summary of the kind' }
         status: { type: integer, description: 'The HTTP status' }
         detail: { type: string, description: 'What was wrong with this request' }
@@ -446,11 +479,13 @@ components:
           items:
             type: object
             required: [detail]
-            description: 'One invalid field: a JSON body names it by pointer; a CSV billing export by row (1-based, the header is row 1) and column'
+            description: 'One invalid field: a JSON body names it by pointer; a CSV billing export by row (1-b\###
+ased, the header is row 1) and column'
             properties:
               pointer: { type: string, description: 'JSON pointer (RFC 6901) to the field (JSON bodies)' }
               row: { type: integer, minimum: 1, description: 'The CSV row (1-based; the header is row 1)' }
-              column: { type: [string, 'null'], description: 'The CSV column by its header name, or null: the whole row' }
+              column: { type: [string, 'null'], description: 'The CSV column by its header name, or null: the \###
+whole row' }
               detail: { type: string, description: 'What is wrong with it' }
     FindingCode:
       type: string
@@ -621,7 +656,8 @@ components:
             properties:
               code: { type: string, description: 'The stable code' }
               kind: { type: string, enum: [finding, hint], description: 'A finding or a hint' }
-              severity: { type: string, enum: [info, warning, denied, hint], description: 'Its severity (hint for hints)' }
+              severity: { type: string, enum: [info, warning, denied, hint], description: 'Its severity (hint \###
+for hints)' }
               title: { type: string, description: 'A few words' }
               meaning: { type: string, description: 'What happened and what it did to the claim' }
               action: { type: string, description: 'What a billing manager can do about it' }

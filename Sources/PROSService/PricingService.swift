@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTPServer
 import JSON
 import Logging
 import PROSRules
 import PROSWire
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The API of API.md over our HTTP server: the only place rules meet HTTP.
 public final class PricingService: HTTPHandler {
@@ -22,8 +23,10 @@ public final class PricingService: HTTPHandler {
     /// dropped lines `/metrics` reports). `configDigest`: the config folder's `ConfigFolder.digest` taken
     /// before `book` was read from it (nil: taken now), so a change made while it was being read still
     /// reloads at the next poll.
-    public init(config: ServiceConfiguration, book: RuleBook, logger: Logger = .json(JSONLog()),
-                configDigest: UInt64? = nil) {
+    public init(
+        config: ServiceConfiguration, book: RuleBook, logger: Logger = .json(JSONLog()),
+        configDigest: UInt64? = nil
+    ) {
         self.config = config
         self.logger = logger
         pricer = Mutex(Pricer(book: book))
@@ -68,8 +71,9 @@ public final class PricingService: HTTPHandler {
             return true
         } catch {
             metrics.reloaded(ok: false)
-            logger.error("config reload failed; keeping the loaded config",
-                         metadata: ["trigger": .string(trigger), "error": .string(error.description)])
+            logger.error(
+                "config reload failed; keeping the loaded config",
+                metadata: ["trigger": .string(trigger), "error": .string(error.description)])
             return false
         }
     }
@@ -92,16 +96,21 @@ public final class PricingService: HTTPHandler {
             allowed = "GET, HEAD"
             methodAllowed = head.method == "GET" || head.method == "HEAD"
         default:
-            return .respond(problem(404, "urn:pros-pricer:problem:not-found", "Not found",
-                                    "no resource at \(head.path)"))
+            return .respond(
+                problem(
+                    404, "urn:pros-pricer:problem:not-found", "Not found",
+                    "no resource at \(head.path)"))
         }
         guard methodAllowed else {
-            var r = problem(405, "urn:pros-pricer:problem:method-not-allowed", "Method not allowed", "\(path) allows \(allowed)")
+            var r = problem(
+                405, "urn:pros-pricer:problem:method-not-allowed", "Method not allowed", "\(path) allows \(allowed)")
             r.headers.add("Allow", allowed)
             return .respond(r)
         }
         if path.hasPrefix("/v1/"), !config.apiKeys.isEmpty, !authorized(head) {
-            var r = problem(401, "urn:pros-pricer:problem:unauthorized", "Unauthorized", "a valid Authorization: Bearer key is required")
+            var r = problem(
+                401, "urn:pros-pricer:problem:unauthorized", "Unauthorized",
+                "a valid Authorization: Bearer key is required")
             r.headers.add("WWW-Authenticate", "Bearer")
             return .respond(r)
         }
@@ -119,8 +128,10 @@ public final class PricingService: HTTPHandler {
             let text = metrics.render(openConnections: open, droppedLogLines: droppedLogLines)
             return .respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8)))
         case "/openapi.yaml":
-            return .respond(HTTPResponse(status: 200, contentType: "application/yaml",
-                                         body: Array(OpenAPIDocument.yaml.utf8)))
+            return .respond(
+                HTTPResponse(
+                    status: 200, contentType: "application/yaml",
+                    body: Array(OpenAPIDocument.yaml.utf8)))
         case "/v1/rule-sets":
             return .respond(HTTPResponse(status: 200, contentType: "application/json", body: ruleSetsJSON()))
         case "/v1/findings":
@@ -130,9 +141,11 @@ public final class PricingService: HTTPHandler {
         }
         // POST routes: the body must be framed and typed.
         if !head.headers.contains("content-length") && !head.headers.contains("transfer-encoding") {
-            return .respond(problem(411, "urn:pros-pricer:problem:length-required", "Length required",
-                                    "the request has no body: send the member-month (or batch) as the body, "
-                                        + "with Content-Length or chunked Transfer-Encoding"))
+            return .respond(
+                problem(
+                    411, "urn:pros-pricer:problem:length-required", "Length required",
+                    "the request has no body: send the member-month (or batch) as the body, "
+                        + "with Content-Length or chunked Transfer-Encoding"))
         }
         let mediaType = Self.mediaType(head.headers["content-type"])
         let pricer = currentPricer  // this request prices on the config it started with
@@ -145,25 +158,28 @@ public final class PricingService: HTTPHandler {
                 let result = pricer.price(json: request.body)
                 metrics.priced(result)
                 switch result {
-                case let .success(claim):
+                case .success(let claim):
                     return HTTPResponse(status: 200, contentType: "application/json", body: claim.jsonBytes())
-                case let .failure(p): return problemResponse(p)
+                case .failure(let p): return problemResponse(p)
                 }
             }
         }
         let summary = Self.queryFlag(head.target, "summary")
         switch mediaType {
         case "application/x-ndjson", "application/jsonl", "application/ndjson":
-            return .streaming(maxBodyBytes: config.maxBatchBodyBytes,
-                              NDJSONBatch(service: self, pricer: pricer, summary: summary))
+            return .streaming(
+                maxBodyBytes: config.maxBatchBodyBytes,
+                NDJSONBatch(service: self, pricer: pricer, summary: summary))
         case "application/json":
             return .streaming(maxBodyBytes: config.maxBatchArrayBytes, JSONArrayBatch(service: self, pricer: pricer))
         case "text/csv":
             let csvOut = !summary && (head.headers["accept"].map { Self.mediaType($0) == "text/csv" } ?? false)
             let declared = head.headers["content-length"].flatMap { Int($0) } ?? 0
-            return .streaming(maxBodyBytes: config.maxCsvBytes,
-                              CSVExportStream(service: self, pricer: pricer, format: csvOut ? .csv : .ndjson,
-                                              summary: summary, expectedBytes: min(declared, config.maxCsvBytes)))
+            return .streaming(
+                maxBodyBytes: config.maxCsvBytes,
+                CSVExportStream(
+                    service: self, pricer: pricer, format: csvOut ? .csv : .ndjson,
+                    summary: summary, expectedBytes: min(declared, config.maxCsvBytes)))
         default:
             let accepted = "application/x-ndjson, application/json or text/csv"
             return .respond(unsupportedMediaType(mediaType, accepted))
@@ -197,37 +213,41 @@ public final class PricingService: HTTPHandler {
         if record.routed { metrics.requestEnded() }  // route() counted it in flight
         guard config.accessLog else { return }
         let client = record.head.map { clientAddress($0, record.remoteAddress) } ?? record.remoteAddress
-        logger.info("request", metadata: [
-            "requestId": .string(record.requestID), "method": .string(record.head?.method ?? "-"),
-            "route": .string(route), "client": .string(client), "status": .stringConvertible(record.status),
-            "bytes": .stringConvertible(record.bodyBytes),
-            "durationUs": .stringConvertible(Int(record.durationNs / 1000)),
-        ])
+        logger.info(
+            "request",
+            metadata: [
+                "requestId": .string(record.requestID), "method": .string(record.head?.method ?? "-"),
+                "route": .string(route), "client": .string(client), "status": .stringConvertible(record.status),
+                "bytes": .stringConvertible(record.bodyBytes),
+                "durationUs": .stringConvertible(Int(record.durationNs / 1000)),
+            ])
     }
 
     /// Log lines dropped because the destination did not keep up (when the logger writes a `JSONLog`).
     public var droppedLogLines: Int { (logger.handler as? JSONLogHandler)?.output.droppedLines ?? 0 }
 
     /// The `JSONLog` behind the logger, if that is where it writes.
-    public var logOutput: JSONLog? { (logger.handler as? JSONLogHandler)?.output
+    public var logOutput: JSONLog? {
+        (logger.handler as? JSONLogHandler)?.output
     }
 
     /// The server's own errors as this service's problem documents (the one map from an HTTP-level
     /// failure to `urn:pros-pricer:problem:...`).
     public func errorResponse(status: Int, detail: String, head: HTTPRequestHead?) -> HTTPResponse {
-        let (name, title): (String, String) = switch status {
-        case 400: ("malformed-request", "Malformed request")
-        case 408: ("request-timeout", "Request timeout")
-        case 413: ("body-too-large", "Body too large")
-        case 414: ("uri-too-long", "URI too long")
-        case 415: ("unsupported-media-type", "Unsupported media type")
-        case 417: ("expectation-failed", "Expectation failed")
-        case 431: ("header-too-large", "Header section too large")
-        case 501: ("not-implemented", "Not implemented")
-        case 503: ("unavailable", "Service unavailable")
-        case 505: ("http-version-not-supported", "HTTP version not supported")
-        default: ("http-error", reasonPhrase(status))
-        }
+        let (name, title): (String, String) =
+            switch status {
+            case 400: ("malformed-request", "Malformed request")
+            case 408: ("request-timeout", "Request timeout")
+            case 413: ("body-too-large", "Body too large")
+            case 414: ("uri-too-long", "URI too long")
+            case 415: ("unsupported-media-type", "Unsupported media type")
+            case 417: ("expectation-failed", "Expectation failed")
+            case 431: ("header-too-large", "Header section too large")
+            case 501: ("not-implemented", "Not implemented")
+            case 503: ("unavailable", "Service unavailable")
+            case 505: ("http-version-not-supported", "HTTP version not supported")
+            default: ("http-error", reasonPhrase(status))
+            }
         return problem(status, "urn:pros-pricer:problem:" + name, title, detail)
     }
 
@@ -316,7 +336,9 @@ public final class PricingService: HTTPHandler {
     }()
 
     func authorized(_ head: HTTPRequestHead) -> Bool {
-        guard let auth = head.headers["authorization"], auth.count > 7, auth.lowercased().hasPrefix("bearer ") else { return false }
+        guard let auth = head.headers["authorization"], auth.count > 7, auth.lowercased().hasPrefix("bearer ") else {
+            return false
+        }
         let presented = Array(auth.dropFirst(7).utf8)
         var match = false
         for key in config.apiKeys where constantTimeEquals(presented, Array(key.utf8)) { match = true }
@@ -324,7 +346,9 @@ public final class PricingService: HTTPHandler {
     }
 
     func clientAddress(_ head: HTTPRequestHead, _ peer: String) -> String {
-        guard config.trustedProxies.contains(peer), let xff = head.headers.values("x-forwarded-for").last else { return peer }
+        guard config.trustedProxies.contains(peer), let xff = head.headers.values("x-forwarded-for").last else {
+            return peer
+        }
         // The right-most address is the one the trusted proxy saw.
         return xff.split(separator: ",").last.map { String($0).trimmingSpaces } ?? peer
     }
@@ -349,8 +373,9 @@ public final class PricingService: HTTPHandler {
     }
 
     func unsupportedMediaType(_ got: String, _ want: String) -> HTTPResponse {
-        problem(415, "urn:pros-pricer:problem:unsupported-media-type", "Unsupported media type",
-                "Content-Type \(got.isEmpty ? "(none)" : got) is not accepted; send \(want)")
+        problem(
+            415, "urn:pros-pricer:problem:unsupported-media-type", "Unsupported media type",
+            "Content-Type \(got.isEmpty ? "(none)" : got) is not accepted; send \(want)")
     }
 
     func problemResponse(_ p: Problem) -> HTTPResponse {
@@ -375,7 +400,7 @@ final class NDJSONBatch: StreamingHandler {
         batch.onResult = { [metrics = service.metrics] result in
             metrics.priced(result)
             if let totals {
-                if case let .success(claim) = result { totals.summary.add(claim) } else { totals.summary.addRefused() }
+                if case .success(let claim) = result { totals.summary.add(claim) } else { totals.summary.addRefused() }
             }
         }
     }
@@ -440,7 +465,9 @@ final class CSVExportStream: StreamingHandler {
     }
 
     func responseHead() -> (status: Int, headers: HTTPHeaders) {
-        let type = status != 200 ? "application/problem+json"
+        let type =
+            status != 200
+            ? "application/problem+json"
             : format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
         return (status, HTTPHeaders([("Content-Type", type)]))
     }
@@ -465,16 +492,19 @@ final class CSVExportStream: StreamingHandler {
     func produceMore(into out: inout [UInt8]) -> Bool {
         guard let export, !done else { return false }
         let end = min(nextMember + 64, export.members.count)
-        out += export.priceMembers(nextMember..<end, with: pricer, workers: 1, render: { [format] o in
-            var bytes: [UInt8] = []
-            BillingExport.write(o, format, into: &bytes)
-            return bytes
-        }, onOutcome: { [self] o in
-            switch o.result {
-            case let .success(claim): totals.add(claim); service.metrics.priced(.success(claim))
-            case .failure: totals.addRefused(); service.metrics.refused()
-            }
-        })
+        out += export.priceMembers(
+            nextMember..<end, with: pricer, workers: 1,
+            render: { [format] o in
+                var bytes: [UInt8] = []
+                BillingExport.write(o, format, into: &bytes)
+                return bytes
+            },
+            onOutcome: { [self] o in
+                switch o.result {
+                case .success(let claim): totals.add(claim); service.metrics.priced(.success(claim))
+                case .failure: totals.addRefused(); service.metrics.refused()
+                }
+            })
         nextMember = end
         let last = nextMember >= export.members.count
         if last && summary { out += totals.jsonLine() }

@@ -16,30 +16,33 @@ public struct Problem: Error, Sendable, Equatable {
 
     /// Malformed JSON: a `400` naming the byte offset.
     public static func syntax(_ e: JSONSyntaxError) -> Problem {
-        Problem(type: "urn:pros-pricer:problem:malformed-json", title: "Malformed JSON", status: 400,
-                detail: "invalid JSON at byte \(e.offset): \(e.reason)")
+        Problem(
+            type: "urn:pros-pricer:problem:malformed-json", title: "Malformed JSON", status: 400,
+            detail: "invalid JSON at byte \(e.offset): \(e.reason)")
     }
 
     /// Invalid fields: a `422` listing each one with its pointer.
     public static func validation(_ errors: [FieldError]) -> Problem {
         let shown = Array(errors.prefix(Validation.maxReportedErrors))
         let more = errors.count > shown.count ? " (the first \(shown.count) are listed)" : ""
-        return Problem(type: "urn:pros-pricer:problem:validation", title: "Invalid member-month", status: 422,
-                       detail: (errors.count == 1 ? "1 field is invalid" : "\(errors.count) fields are invalid") + more,
-                       errors: shown)
+        return Problem(
+            type: "urn:pros-pricer:problem:validation", title: "Invalid member-month", status: 422,
+            detail: (errors.count == 1 ? "1 field is invalid" : "\(errors.count) fields are invalid") + more,
+            errors: shown)
     }
 
     public static func from(_ failure: DecodeFailure) -> Problem {
         switch failure {
-        case let .syntax(e): syntax(e)
-        case let .invalid(errors, _): validation(errors)
+        case .syntax(let e): syntax(e)
+        case .invalid(let errors, _): validation(errors)
         }
     }
 
     public static func from(_ error: PricingError) -> Problem {
         guard error.isUnsupportedMonth else { return validation(error.fieldErrors) }
-        return Problem(type: "urn:pros-pricer:problem:unsupported-month", title: "No rule set covers the month",
-                       status: 422, detail: error.fieldErrors[0].detail, errors: error.fieldErrors)
+        return Problem(
+            type: "urn:pros-pricer:problem:unsupported-month", title: "No rule set covers the month",
+            status: 422, detail: error.fieldErrors[0].detail, errors: error.fieldErrors)
     }
 
     public func write(to w: inout JSONWriter) {
@@ -77,7 +80,7 @@ extension Pricer {
             do { return .success(try price(month)) } catch { return .failure(.from(error)) }
         } catch {
             // One answer lists every problem: the config's (month, schedule, payer) beside the fields'.
-            if case let .invalid(errors, names) = error {
+            if case .invalid(let errors, let names) = error {
                 let more = configErrors(month: names.month, rateSchedule: names.rateSchedule, payer: names.payer)
                 return .failure(.validation(errors + more))
             }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTPServer
 import JSON
 import PROSRules
 import PROSWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The service's settings. Precedence: command-line flags, then `PROS_PRICER_*` environment variables
 /// (and `PORT`), then `config/server.json`, then these defaults.
@@ -39,7 +40,8 @@ public struct ServiceConfiguration: Sendable {
         public var description: String { "\(key): \(reason)" }
     }
 
-    nonisolated(unsafe) static let intKeys: [(String, WritableKeyPath<ServiceConfiguration, Int>)] = [  // immutable key paths
+    // immutable key paths
+    nonisolated(unsafe) static let intKeys: [(String, WritableKeyPath<ServiceConfiguration, Int>)] = [
         ("port", \.server.port), ("threads", \.server.threads), ("listenBacklog", \.server.listenBacklog),
         ("maxConnections", \.server.maxConnections), ("maxRequestLineBytes", \.server.maxRequestLineBytes),
         ("maxHeaderBytes", \.server.maxHeaderBytes), ("maxHeaderCount", \.server.maxHeaderCount),
@@ -49,60 +51,79 @@ public struct ServiceConfiguration: Sendable {
         ("writeTimeoutMs", \.server.writeTimeoutMs),
         ("shutdownGraceMs", \.server.shutdownGraceMs), ("gzipMinBytes", \.server.gzipMinBytes),
         ("streamSliceBytes", \.server.streamSliceBytes),
-        ("maxPriceBodyBytes", \.maxPriceBodyBytes), ("maxBatchBodyBytes", \.maxBatchBodyBytes), ("maxBatchArrayBytes", \.maxBatchArrayBytes),
+        ("maxPriceBodyBytes", \.maxPriceBodyBytes), ("maxBatchBodyBytes", \.maxBatchBodyBytes),
+        ("maxBatchArrayBytes", \.maxBatchArrayBytes),
         ("maxCsvBytes", \.maxCsvBytes),
         ("logBufferBytes", \.logBufferBytes), ("configWatchMs", \.configWatchMs),
     ]
 
     mutating func set(_ key: String, _ value: String, source: String) throws(Invalid) {
         if let (_, path) = Self.intKeys.first(where: { $0.0 == key }) {
-            guard let n = Int(value), n >= 0, (key != "port" || n <= 65535) else {
-                throw Invalid(key: source, reason: "must be a non-negative integer\(key == "port" ? " up to 65535" : "")")
+            guard let n = Int(value), n >= 0, key != "port" || n <= 65535 else {
+                throw Invalid(
+                    key: source, reason: "must be a non-negative integer\(key == "port" ? " up to 65535" : "")")
             }
             self[keyPath: path] = n
             return
         }
         switch key {
         case "host": server.host = value
-        case "trustedProxies": trustedProxies = value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        case "trustedProxies":
+            trustedProxies = value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
         case "apiKeys": apiKeys = value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
         case "pinThreads":
-            guard let mode = ThreadPinning(rawValue: value) else { throw Invalid(key: source, reason: "must be auto, true or false") }
+            guard let mode = ThreadPinning(rawValue: value) else {
+                throw Invalid(key: source, reason: "must be auto, true or false")
+            }
             server.pinThreads = mode
         case "accessLog":
-            guard value == "true" || value == "false" else { throw Invalid(key: source, reason: "must be true or false") }
+            guard value == "true" || value == "false" else {
+                throw Invalid(key: source, reason: "must be true or false")
+            }
             accessLog = value == "true"
         default: throw Invalid(key: source, reason: "is not a setting")
         }
     }
 
     /// Loads `server.json` from the config folder, then the environment, then flags.
-    public static func load(configDirectory: String?, environment: [String: String], flags: [String: String]) throws(Invalid) -> ServiceConfiguration {
+    public static func load(configDirectory: String?, environment: [String: String], flags: [String: String])
+        throws(Invalid) -> ServiceConfiguration
+    {
         var c = ServiceConfiguration()
         c.configDirectory = flags["config"] ?? environment["PROS_PRICER_CONFIG"] ?? configDirectory
         if let dir = c.configDirectory, let bytes = try? Files.read(dir + "/server.json") {
             let doc: JSONValue
-            do { doc = try JSONValue.parse(bytes) } catch { throw Invalid(key: "server.json", reason: "invalid JSON at byte \(error.offset): \(error.reason)") }
-            guard case let .object(members) = doc else { throw Invalid(key: "server.json", reason: "must be an object") }
+            do { doc = try JSONValue.parse(bytes) } catch {
+                throw Invalid(key: "server.json", reason: "invalid JSON at byte \(error.offset): \(error.reason)")
+            }
+            guard case .object(let members) = doc else {
+                throw Invalid(key: "server.json", reason: "must be an object")
+            }
             for (k, v) in members {
                 let text: String
                 switch v {
-                case let .string(s): text = s
-                case let .number(n): text = n
-                case let .bool(b): text = b ? "true" : "false"
-                case let .array(items): text = items.compactMap { if case let .string(s) = $0 { s } else { nil } }.joined(separator: ",")
+                case .string(let s): text = s
+                case .number(let n): text = n
+                case .bool(let b): text = b ? "true" : "false"
+                case .array(let items):
+                    text = items.compactMap { if case .string(let s) = $0 { s } else { nil } }.joined(separator: ",")
                 default: throw Invalid(key: "server.json: /\(k)", reason: "unsupported value")
                 }
                 try c.set(k, text, source: "server.json: /\(k)")
             }
         }
         if let p = environment["PORT"] { try c.set("port", p, source: "PORT") }
-        for (k, _) in intKeys + [("host", \.server.port), ("trustedProxies", \.server.port), ("apiKeys", \.server.port), ("accessLog", \.server.port), ("pinThreads", \.server.port)] {
+        for (k, _) in intKeys + [
+            ("host", \.server.port), ("trustedProxies", \.server.port), ("apiKeys", \.server.port),
+            ("accessLog", \.server.port), ("pinThreads", \.server.port),
+        ] {
             let env = "PROS_PRICER_" + upperSnake(k)
             if let v = environment[env] { try c.set(k, v, source: env) }
         }
         if let file = environment["PROS_PRICER_API_KEYS_FILE"] {
-            guard let bytes = try? Files.read(file) else { throw Invalid(key: "PROS_PRICER_API_KEYS_FILE", reason: "cannot read \(file)") }
+            guard let bytes = try? Files.read(file) else {
+                throw Invalid(key: "PROS_PRICER_API_KEYS_FILE", reason: "cannot read \(file)")
+            }
             let keys = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "," })
                 .map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
             // A key file that is there but empty (a Secret created from the wrong file) must not open /v1/.

@@ -39,7 +39,8 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace
 
 .skip { position: absolute; left: -999px; top: 0; background: var(--paper); padding: .5rem; }
 .skip:focus { left: .5rem; z-index: 10; }
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: no\###
+wrap; }
 
 .panel {
   background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
@@ -90,7 +91,8 @@ button:hover:not(:disabled) { filter: brightness(1.1); }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th {
-  font-size: .85rem; color: var(--muted); font-weight: 600; white-space: nowrap; border-bottom: 2px solid var(--line);
+  font-size: .85rem; color: var(--muted); font-weight: 600; white-space: nowrap; border-bottom: 2px solid var(\###
+--line);
 }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 tfoot th, tfoot td { font-weight: 700; border-bottom: none; border-top: 2px solid var(--ink); font-size: 1.05rem; }
@@ -154,7 +156,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
 .chart-table summary { cursor: pointer; color: var(--accent); }
 
 .cards { list-style: none; margin: 0; padding: 0; display: grid; gap: .6rem; }
-.card { border: 1px solid var(--line); border-left: 5px solid var(--info); border-radius: 4px; padding: .5rem .8rem; }
+.card { border: 1px solid var(--line); border-left: 5px solid var(--info); border-radius: 4px; padding: .5rem \###
+.8rem; }
 .card p { margin: .2rem 0; }
 .card-head { display: flex; flex-wrap: wrap; gap: .25rem .6rem; align-items: baseline; }
 .card-head code { color: var(--muted); font-size: .8rem; }
@@ -457,7 +460,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     }
     if (text.trim() === '') {
       setStatus('');
-      showProblem({ title: 'Nothing to price', detail: 'Paste a member-month in the box, or choose a file.' }, null);
+      showProblem({ title: 'Nothing to price', detail: 'Paste a member-month in the box, or choose a file.' },\###
+ null);
       $('input').focus();
       return;
     }
@@ -472,7 +476,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     } catch (e) {
       setStatus('');
       showProblem({ title: 'The server could not be reached',
-                    detail: `Check that pros-pricer is running, then price again. (${e && e.message || e})` }, null);
+                    detail: `Check that pros-pricer is running, then price again. (${e && e.message || e})` },\###
+ null);
     } finally {
       button.disabled = false;
     }
@@ -937,11 +942,13 @@ tr.refused td:nth-child(4) { color: var(--bad); }
                            'data-accrued': d.accrued || 0, 'data-tier': d.tier || 0, 'data-capped': d.capped || 0,
                            'data-excluded': d.excluded || 0 });
       g.append(svg('title', { text: dayWords(d) }));
-      g.append(svg('rect', { class: 'slot', x: margin.left + i * slot, y: margin.top, width: slot, height: plotH }));
+      g.append(svg('rect', { class: 'slot', x: margin.left + i * slot, y: margin.top, width: slot, height: plo\###
+tH }));
       let level = 0;
       const block = (units, cls) => {
         if (!units) return;
-        const r = svg('rect', { x, width: barW, y: y(level + units), height: y(level) - y(level + units), class: cls });
+        const r = svg('rect', { x, width: barW, y: y(level + units), height: y(level) - y(level + units), clas\###
+s: cls });
         level += units;
         g.append(r);
       };
@@ -960,7 +967,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
                                text: d.excluded > 1 ? `×${d.excluded}` : '×' }));
       }
       if (labelled(d)) {
-        g.append(svg('text', { x: x + barW / 2, y: height - 6, class: 'axis', 'text-anchor': 'middle', text: d.day }));
+        g.append(svg('text', { x: x + barW / 2, y: height - 6, class: 'axis', 'text-anchor': 'middle', text: d\###
+.day }));
       }
       bars.append(g);
     });
@@ -984,7 +992,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     swatch('cap-key', `daily cap (${DAILY_CAP})`);
 
     table.append(el('thead', {}, el('tr', {}, ...['Date', 'Services', 'Provided', 'Accrued', 'Tier units',
-      'Over the cap', 'Excluded'].map((h, i) => el('th', { scope: 'col', class: i > 1 ? 'num' : null, text: h })))));
+      'Over the cap', 'Excluded'].map((h, i) => el('th', { scope: 'col', class: i > 1 ? 'num' : null, text: h \###
+})))));
     const body = el('tbody');
     for (const d of days.filter((x) => x.services && x.services.length)) {
       body.append(el('tr', { 'data-day': d.date }, el('th', { scope: 'row', text: d.date }),
@@ -998,7 +1007,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     const date = new Date(`${d.date}T00:00:00Z`).toLocaleDateString('en-US',
       { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' });
     if (!d.services || !d.services.length) return `${date}: no services`;
-    const parts = [`${date}: ${d.accrued} accrued of ${d.provided} provided (cap ${DAILY_CAP}), ${d.tier} tier units`];
+    const parts = [`${date}: ${d.accrued} accrued of ${d.provided} provided (cap ${DAILY_CAP}), ${d.tier} tier\###
+ units`];
     for (const s of d.services) {
       const a = s.answer;
       parts.push(`${a.id} ${s.sent.component} ${s.sent.location || ''}: ${a.units} provided, ${a.accrued} accrued` +
@@ -1126,7 +1136,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
       else if (!a.units) outcome = 'no units';
       body.append(el('tr', { id: `svc-${i}`, tabindex: -1, 'data-service-id': a.id,
                              class: a.excludedBy ? 'excluded' : (capped ? 'capped-row' : null) },
-        el('th', { scope: 'row', text: a.id }), el('td', { text: s.date || '' }), el('td', { text: s.startTime || '' }),
+        el('th', { scope: 'row', text: a.id }), el('td', { text: s.date || '' }), el('td', { text: s.startTime\###
+ || '' }),
         el('td', { text: s.component || '' }), el('td', { text: s.format || '' }),
         el('td', { class: 'num', text: s.minutes === undefined ? '' : s.minutes }), el('td', { text: counted }),
         el('td', { class: 'num', text: a.units }), el('td', { class: 'num', text: a.accrued }),
@@ -1198,7 +1209,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
     services.push(s('long-day', '2025-06-10', '13:00', 'CRS', 'group', 90, 'onsite'));
     services.push(s('ir-1', '2025-06-04', '14:00', 'IR', 'individual', 30, 'offsite'));
     services.push(s('ir-2', '2025-06-18', '14:00', 'IR', 'individual', 30, 'offsite'));
-    services.push(s('work-group', '2025-06-20', '12:00', 'CRS', 'group', 60, 'offsite', { employmentSetting: true }));
+    services.push(s('work-group', '2025-06-20', '12:00', 'CRS', 'group', 60, 'offsite', { employmentSetting: t\###
+rue }));
     services.push(s('check-in', '2025-06-25', '16:00', 'CRS', 'individual', 10, 'onsite',
                     { telehealth: 'audio-video' }));
     const month = {
@@ -1386,7 +1398,8 @@ tr.refused td:nth-child(4) { color: var(--bad); }
       <table id="services" data-testid="services" class="cards-sm">
         <thead><tr><th scope="col">Service</th><th scope="col">Date</th><th scope="col">Start</th>
           <th scope="col">Component</th><th scope="col">Format</th><th scope="col" class="num">Minutes</th>
-          <th scope="col">Counted as</th><th scope="col" class="num">Units</th><th scope="col" class="num">Accrued</th>
+          <th scope="col">Counted as</th><th scope="col" class="num">Units</th><th scope="col" class="num">Acc\###
+rued</th>
           <th scope="col" class="num">Tier units</th><th scope="col">Outcome</th>
           <th scope="col">Other findings</th></tr></thead>
         <tbody></tbody>

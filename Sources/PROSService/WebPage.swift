@@ -5,7 +5,8 @@ import HTTPServer
 /// It loads nothing from elsewhere; the Content-Security-Policy lets it load and call only its own origin.
 enum WebPage {
     /// Only this origin, for everything; no inline script or style, no plugins, no framing.
-    static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
         + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         + "frame-ancestors 'none'"
 

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import HTTPServer
 import PROSRules
 import PROSService
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The exit codes of every subcommand (sysexits.h numbers where one fits).
 enum Exit {

@@ -18,20 +18,21 @@ func render(line: Int?, _ result: Result<PricedClaim, Problem>, _ format: Output
             BatchPricer.writeItem(line: line, result, to: &w)
         } else {
             switch result {
-            case let .success(claim): claim.write(to: &w)
-            case let .failure(problem): problem.write(to: &w)
+            case .success(let claim): claim.write(to: &w)
+            case .failure(let problem): problem.write(to: &w)
             }
         }
         return format == .pretty ? prettyJSON(w.bytes) : w.bytes + [0x0A]
     case .csv:
         switch result {
-        case let .success(claim):
+        case .success(let claim):
             var out: [UInt8] = []
-            let outcome = BillingExport.Outcome(memberId: claim.memberId, month: claim.month.description, rows: [],
-                                                result: .success(claim))
+            let outcome = BillingExport.Outcome(
+                memberId: claim.memberId, month: claim.month.description, rows: [],
+                result: .success(claim))
             BillingExport.writeCSV(outcome, into: &out)
             return out
-        case let .failure(problem):
+        case .failure(let problem):
             var out: [UInt8] = []
             let why = (line.map { "line \($0): " } ?? "") + problemText(problem)
             CSVWriter.appendRecord(["", "", "", "error", "", "", "", "", "", why], to: &out)
@@ -40,8 +41,8 @@ func render(line: Int?, _ result: Result<PricedClaim, Problem>, _ format: Output
     case .table:
         let title = line.map { "line \($0): " } ?? ""
         switch result {
-        case let .success(claim): return Array((title + claimTable(claim) + "\n").utf8)
-        case let .failure(problem):
+        case .success(let claim): return Array((title + claimTable(claim) + "\n").utf8)
+        case .failure(let problem):
             var t = title + "refused (\(problem.status)) \(problem.title): \(problem.detail)\n"
             for e in problem.errors { t += "  \(e.pointer): \(e.detail)\n" }
             return Array((t + "\n").utf8)
@@ -59,14 +60,15 @@ func render(_ o: BillingExport.Outcome, _ format: OutputFormat) -> [UInt8] {
     case .table:
         let rows = o.rows.count == 1 ? "row \(o.rows[0])" : "rows " + o.rows.map(String.init).joined(separator: ", ")
         switch o.result {
-        case let .success(claim):
+        case .success(let claim):
             var t = claimTable(claim)
             let firstLine = t.firstIndex(of: "\n").map { t.index(after: $0) } ?? t.endIndex
             t.insert(contentsOf: "  \(rows) of the export\n", at: firstLine)
             out = Array((t + "\n").utf8)
-        case let .failure(refusal):
-            out = Array(("\(o.memberId.isEmpty ? "(no memberId)" : o.memberId) \(o.month) (\(rows))\n"
-                         + refusalTable(refusal) + "\n").utf8)
+        case .failure(let refusal):
+            out = Array(
+                ("\(o.memberId.isEmpty ? "(no memberId)" : o.memberId) \(o.month) (\(rows))\n"
+                    + refusalTable(refusal) + "\n").utf8)
         }
     }
     return out
@@ -89,27 +91,32 @@ func claimTable(_ c: PricedClaim) -> String {
         return left ? s + fill : fill + s
     }
     let byComponent = Component.allCases.map { "\($0.rawValue) \(c.units.byComponent[$0])" }
-    var t = "\(c.memberId)  \(c.month)  rule set \(c.ruleSet)  rate schedule \(c.rateSchedule ?? "none")  "
+    var t =
+        "\(c.memberId)  \(c.month)  rule set \(c.ruleSet)  rate schedule \(c.rateSchedule ?? "none")  "
         + "date of service \(c.dateOfService)\n"
     t += "  units: \(c.units.accrued) accrued, \(c.units.tier) for the tier (\(byComponent.joined(separator: ", ")))\n"
     t += "  \(c.summary)\n"
     if c.lines.isEmpty {
         t += "  nothing is billable\n"
     } else {
-        t += "  " + pad("kind", 14) + pad("rate", 6) + pad("procedure", 11) + pad("modifiers", 11)
+        t +=
+            "  " + pad("kind", 14) + pad("rate", 6) + pad("procedure", 11) + pad("modifiers", 11)
             + pad("units", 6, left: false)
             + pad("amount", 11, left: false) + "\n"
         for l in c.lines {
-            let kind = l.kind.rawValue + (l.tier.map { " tier \($0)" } ?? "")
+            let kind =
+                l.kind.rawValue + (l.tier.map { " tier \($0)" } ?? "")
                 + (l.component.map { " \($0.rawValue)" } ?? "")
-            t += "  " + pad(kind, 14) + pad(l.rateCode, 6) + pad(l.procedureCode, 11)
+            t +=
+                "  " + pad(kind, 14) + pad(l.rateCode, 6) + pad(l.procedureCode, 11)
                 + pad(l.modifiers.joined(separator: " "), 11)
                 + pad(String(l.units), 6, left: false) + pad(l.amount?.description ?? "no rate", 11, left: false) + "\n"
         }
         t += "  " + pad("total", 48) + pad(c.total?.description ?? "no rate", 11, left: false) + "\n"
     }
     for f in c.findings {
-        t += "  " + pad(f.severity.rawValue, 8) + f.code.rawValue + ": " + f.message
+        t +=
+            "  " + pad(f.severity.rawValue, 8) + f.code.rawValue + ": " + f.message
             + (f.serviceIds.isEmpty ? "" : " (services \(f.serviceIds.joined(separator: ", ")))") + "\n"
     }
     for h in c.hints { t += "  " + pad("hint", 8) + h.code.rawValue + ": " + h.message + "\n" }

@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Dispatch
 import HTTPServer
 import JSON
 import PROSRules
-import PROSWire
 import PROSService
+import PROSWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
     var off = 0
@@ -82,8 +83,10 @@ struct Price: ParsableCommand {
 
     @Option(help: "A config folder with rules/ and rates/ (default: the built-in copy).") var config: String?
     @Flag(help: "The input is NDJSON: one member-month per line.") var batch = false
-    @Option(help: ArgumentHelp("The input is a CSV billing export (a file, or - for standard input).",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The input is a CSV billing export (a file, or - for standard input).",
+            valueName: "file"))
     var csv: String?
     @Flag(help: "After a batch, print its totals as a table on standard error.") var summary = false
     @Option(help: "json, pretty, ndjson, csv or table.") var format: OutputFormat?
@@ -178,9 +181,11 @@ func runExport(_ path: String, _ pricer: Pricer, workers: Int, format: OutputFor
         }
         var totals = BatchSummary()
         if format == .csv { writeAll(1, BillingExport.preamble(.csv)) }
-        export.priceAll(with: pricer, workers: workers, render: { render($0, format) }, onOutcome: { o in
-            if case let .success(claim) = o.result { totals.add(claim) } else { totals.addRefused() }
-        }, emit: { writeAll(1, $0) })
+        export.priceAll(
+            with: pricer, workers: workers, render: { render($0, format) },
+            onOutcome: { o in
+                if case .success(let claim) = o.result { totals.add(claim) } else { totals.addRefused() }
+            }, emit: { writeAll(1, $0) })
         if summary { writeAll(2, Array(totals.table().utf8)) }
         return totals.refused > 0 ? Exit.someRefused : Exit.ok
     }
@@ -214,7 +219,7 @@ func runBatch(_ path: String, _ pricer: Pricer, workers: Int, format: OutputForm
         inFlight.wait()
         out.removeAll(keepingCapacity: true)
         for (result, bytes) in priced.value {
-            if case let .success(claim) = result { totals.add(claim) } else { totals.addRefused() }
+            if case .success(let claim) = result { totals.add(claim) } else { totals.addRefused() }
             out += bytes
         }
         priced.value = []
@@ -231,8 +236,10 @@ func runBatch(_ path: String, _ pricer: Pricer, workers: Int, format: OutputForm
                 let e = items[i]
                 let result: Result<PricedClaim, Problem>
                 if e.start < 0 {
-                    result = .failure(Problem(type: "urn:pros-pricer:problem:line-too-long", title: "Line too long",
-                                              status: 413, detail: "the line is longer than \(maxLine) bytes"))
+                    result = .failure(
+                        Problem(
+                            type: "urn:pros-pricer:problem:line-too-long", title: "Line too long",
+                            status: 413, detail: "the line is longer than \(maxLine) bytes"))
                 } else {
                     result = window.withUnsafeBufferPointer {
                         pricer.price(json: UnsafeBufferPointer(rebasing: $0[e.start..<e.end]))
@@ -248,7 +255,7 @@ func runBatch(_ path: String, _ pricer: Pricer, workers: Int, format: OutputForm
         switch line {
         case .tooLong:
             entries.append((lineNumber, -1, -1))
-        case let .complete(bytes):
+        case .complete(let bytes):
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }  // blank: counted, not answered
             entries.append((lineNumber, storage.count, storage.count + bytes.count))
             storage.append(contentsOf: bytes)
@@ -278,8 +285,11 @@ func runCheckConfig(directory: String) -> Int32 {
         let book = try ConfigLoader.loadRuleBook(configDirectory: directory)
         let sets = book.ruleSets.map(\.id).joined(separator: ", ")
         let schedules = book.rateSchedules.count
-        writeAll(1, Array(("ok: \(book.ruleSets.count) rule sets (\(sets)), \(schedules) rate schedules, "
-                           + "digest \(book.digest)\n").utf8))
+        writeAll(
+            1,
+            Array(
+                ("ok: \(book.ruleSets.count) rule sets (\(sets)), \(schedules) rate schedules, "
+                    + "digest \(book.digest)\n").utf8))
         return Exit.ok
     } catch {
         writeAll(2, Array("pros-pricer: invalid config: \(error)\n".utf8))

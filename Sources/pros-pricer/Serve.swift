@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTPServer
 import JSON
 import Logging
 import PROSRules
-import PROSWire
 import PROSService
+import PROSWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `serve`: runs the service until SIGTERM or SIGINT (graceful drain, exit 0); SIGHUP reloads config.
 func runServe(flags: [String: String]) -> Int32 {
@@ -35,11 +36,13 @@ func runServe(flags: [String: String]) -> Int32 {
     }
     service.attach(server)
     server.start()
-    logger.info("listening", metadata: [
-        "host": .string(config.server.host), "ruleSets": .string(book.ruleSets.map(\.id).joined(separator: ",")),
-        "digest": .string(book.digest), "port": .stringConvertible(server.port),
-        "configWatchMs": .stringConvertible(config.configWatchMs),
-    ])
+    logger.info(
+        "listening",
+        metadata: [
+            "host": .string(config.server.host), "ruleSets": .string(book.ruleSets.map(\.id).joined(separator: ",")),
+            "digest": .string(book.digest), "port": .stringConvertible(server.port),
+            "configWatchMs": .stringConvertible(config.configWatchMs),
+        ])
     // configWatchMs: between signals, poll the config folder's content (a ConfigMap update cannot send SIGHUP).
     let watchNs = config.configDirectory == nil ? 0 : Int64(config.configWatchMs) * 1_000_000
     var nextPoll = monotonicNow() + watchNs
@@ -63,10 +66,12 @@ func runServe(flags: [String: String]) -> Int32 {
             service.reload()
             continue
         }
-        logger.info("shutting down", metadata: [
-            "signal": .string(sig == SIGTERM ? "SIGTERM" : "SIGINT"),
-            "graceMs": .stringConvertible(config.server.shutdownGraceMs),
-        ])
+        logger.info(
+            "shutting down",
+            metadata: [
+                "signal": .string(sig == SIGTERM ? "SIGTERM" : "SIGINT"),
+                "graceMs": .stringConvertible(config.server.shutdownGraceMs),
+            ])
         server.shutdown()
         server.wait()
         logger.info("stopped")

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import HTTPServer
 
 /// The connection state machine with a fake clock and no sockets: every deadline, the drain, request ids
@@ -139,7 +140,9 @@ import Testing
 
     @Test func theHeaderDeadlineRunsFromBytesLeftOverByThePreviousRequest() {
         // The example: a request and the first byte of the next in one write, then nothing.
-        var h = Harness { $0.headerTimeoutMs = 10_000; $0.idleTimeoutMs = 75_000 }
+        var h = Harness {
+            $0.headerTimeoutMs = 10_000; $0.idleTimeoutMs = 75_000
+        }
         let a = h.send(Self.get + "G", atMs: 0)
         #expect(h.text.hasPrefix("HTTP/1.1 200 OK"))
         #expect(a.deadline == Self.ns(10_000))
@@ -170,14 +173,17 @@ import Testing
     /// Found by fuzzing: a timer firing again before the 408 was written answered a second 408, and a stale
     /// header deadline stayed armed.
     @Test func aTimerFiringAgainAfterA408AddsNothing() {
-        var h = Harness { $0.headerTimeoutMs = 100; $0.writeTimeoutMs = 1_000 }
+        var h = Harness {
+            $0.headerTimeoutMs = 100; $0.writeTimeoutMs = 1_000
+        }
         h.send("GET /ok HTTP/1.1\r\n", atMs: 0)
         var a = h.machine.timerFired(now: Self.ns(200))  // the client reads nothing meanwhile
         #expect(a.write && (a.deadline == nil || a.deadline! > Self.ns(200)))
         a = h.machine.writeWouldBlock(now: Self.ns(200))
         #expect(a.deadline == Self.ns(1_200))
         a = h.machine.timerFired(now: Self.ns(300))
-        #expect(h.machine.withPendingOutput { Self.count("HTTP/1.1 408", in: String(decoding: $0, as: UTF8.self)) } == 1)
+        #expect(
+            h.machine.withPendingOutput { Self.count("HTTP/1.1 408", in: String(decoding: $0, as: UTF8.self)) } == 1)
         #expect(h.app.statuses == [408])
     }
 
@@ -185,7 +191,9 @@ import Testing
 
     @Test func aBodyTrickledSlowerThanTheMinimumRateGets408() {
         // The example: a byte every 29 s never trips the 30 s gap between reads.
-        var h = Harness { $0.bodyTimeoutMs = 30_000; $0.minBodyBytesPerSecond = 100; $0.bodyRateGraceMs = 10_000 }
+        var h = Harness {
+            $0.bodyTimeoutMs = 30_000; $0.minBodyBytesPerSecond = 100; $0.bodyRateGraceMs = 10_000
+        }
         h.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n", atMs: 0)
         #expect(h.last.deadline == Self.ns(10_000))
         h.send("a", atMs: 5_000)
@@ -197,7 +205,9 @@ import Testing
     }
 
     @Test func aBodyAtTheMinimumRateIsRead() {
-        var h = Harness { $0.minBodyBytesPerSecond = 100; $0.bodyRateGraceMs = 1_000 }
+        var h = Harness {
+            $0.minBodyBytesPerSecond = 100; $0.bodyRateGraceMs = 1_000
+        }
         h.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 300\r\n\r\n", atMs: 0)
         for second in 1...3 {
             h.send(String(repeating: "b", count: 100), atMs: Int64(second) * 1000)
@@ -207,7 +217,9 @@ import Testing
     }
 
     @Test func theGapBetweenReadsStillCounts() {
-        var h = Harness { $0.bodyTimeoutMs = 2_000; $0.minBodyBytesPerSecond = 0 }
+        var h = Harness {
+            $0.bodyTimeoutMs = 2_000; $0.minBodyBytesPerSecond = 0
+        }
         h.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", atMs: 0)
         #expect(h.last.deadline == Self.ns(2_000))
         #expect(h.fire(atMs: 2_000).close)
@@ -217,7 +229,9 @@ import Testing
     @Test func theBodyClocksPauseWhileTheServerStopsReading() {
         // A streamed answer the client does not read: the server stops reading, and the write
         // deadline, not the body's, decides.
-        var h = Harness { $0.bodyTimeoutMs = 1_000; $0.writeTimeoutMs = 5_000; $0.minBodyBytesPerSecond = 0 }
+        var h = Harness {
+            $0.bodyTimeoutMs = 1_000; $0.writeTimeoutMs = 5_000; $0.minBodyBytesPerSecond = 0
+        }
         let big = String(repeating: "z", count: 300 * 1024)
         let request = "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n\(big)"
         var a = h.machine.received(Array(request.utf8), now: 0)
@@ -285,7 +299,9 @@ import Testing
     }
 
     @Test func theDrainEndsAtItsDeadline() {
-        var h = Harness { $0.bodyTimeoutMs = 60_000; $0.minBodyBytesPerSecond = 0 }
+        var h = Harness {
+            $0.bodyTimeoutMs = 60_000; $0.minBodyBytesPerSecond = 0
+        }
         h.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab", atMs: 0)
         h.drain(atMs: 1, graceMs: 500)
         #expect(h.last.deadline == Self.ns(501))
@@ -302,7 +318,8 @@ import Testing
         var h = Harness { $0.streamSliceBytes = 4096 }
         let plain = [UInt8](repeating: 0x20, count: 4 << 20)
         let body = gzip ? GzipDeflater.gzip(plain) : Array(plain[..<(100 * 1024)])
-        let head = "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n"
+        let head =
+            "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n"
             + (gzip ? "Content-Encoding: gzip\r\n" : "") + "\r\n"
         var a = h.take(h.machine.received(Array(head.utf8) + body, now: 0))
         #expect(h.app.counter.sizes.reduce(0, +) <= 4096)  // one slice in the event that brought it all
@@ -447,13 +464,18 @@ import Testing
 
     @Test(arguments: [
         ("GARBAGE\r\n\r\n", 400),
-        ("GET /ok HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\n" + String(repeating: "X: y\r\n", count: 200) + "\r\n",
-         431),
+        (
+            "GET /ok HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\n" + String(repeating: "X: y\r\n", count: 200)
+                + "\r\n",
+            431
+        ),
         ("GET /ok HTTP/2.0\r\nHost: x\r\n\r\n", 505),
         ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
         ("POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\nContent-Length: 5000\r\n\r\n", 413),
-        ("POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\n",
-         415),
+        (
+            "POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\n",
+            415
+        ),
     ])
     func theServersOwnAnswersCarryARequestIDAndAreReportedOnce(request: String, status: Int) {
         var h = Harness()
@@ -512,7 +534,8 @@ import Testing
 
     /// (A streamed answer's chunks follow the arrival of its body, so the inputs here are buffered.)
     @Test func theAnswersAreTheSameHoweverTheBytesArrive() {
-        let input = "GET /ok HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+        let input =
+            "GET /ok HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
             + "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\n\r\n"
             + "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         var whole = Harness()

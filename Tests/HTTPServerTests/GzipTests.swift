@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPServer
 
 @Suite struct GzipTests {
@@ -11,7 +12,9 @@ import Testing
         #expect(z.count < text.count / 5)
         var out: [UInt8] = []
         let i = GzipInflater(maxOutputBytes: 1 << 20)
-        for piece in stride(from: 0, to: z.count, by: 7).map({ Array(z[$0..<min($0 + 7, z.count)]) }) { try i.inflate(piece, into: &out) }
+        for piece in stride(from: 0, to: z.count, by: 7).map({ Array(z[$0..<min($0 + 7, z.count)]) }) {
+            try i.inflate(piece, into: &out)
+        }
         try i.finish()
         #expect(out == text)
     }
@@ -31,11 +34,14 @@ import Testing
 
     @Test func corruptInputIsAnError() {
         var out: [UInt8] = []
-        #expect(throws: GzipError.corrupt) { try GzipInflater(maxOutputBytes: 100).inflate(Array("not gzip at all".utf8), into: &out) }
+        #expect(throws: GzipError.corrupt) {
+            try GzipInflater(maxOutputBytes: 100).inflate(Array("not gzip at all".utf8), into: &out)
+        }
     }
 
     @Test(arguments: [
-        ("gzip", true), ("gzip;q=0", false), ("br, gzip;q=0.5", true), ("*", true), ("*;q=0", false), ("identity", false),
+        ("gzip", true), ("gzip;q=0", false), ("br, gzip;q=0.5", true), ("*", true), ("*;q=0", false),
+        ("identity", false),
         ("*, gzip;q=0", false), ("GZIP", true), ("", false),
     ])
     func acceptEncodingHonoursQValues(header: String, accepted: Bool) {

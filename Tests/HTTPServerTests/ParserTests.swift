@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPServer
 
 /// RFC 9112 parsing: whole, split at every byte index, one byte at a time; limits at N and N + 1.
@@ -18,9 +19,11 @@ import Testing
                 p.append(piece)
                 while let e = try p.next() {
                     switch e {
-                    case let .head(h):
-                        out.append("\(h.method) \(h.target) \(h.version.rawValue) \(h.headers.fields.map { $0.name + ": " + $0.value }.joined(separator: "|"))")
-                    case let .body(b): body += b
+                    case .head(let h):
+                        out.append(
+                            "\(h.method) \(h.target) \(h.version.rawValue) \(h.headers.fields.map { $0.name + ": " + $0.value }.joined(separator: "|"))"
+                        )
+                    case .body(let b): body += b
                     case .end: out.append("body=" + String(decoding: body, as: UTF8.self)); body = []
                     }
                 }
@@ -40,21 +43,32 @@ import Testing
     }
 
     @Test func aSimpleGet() {
-        #expect(Self.allSplits("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n") == .events(["GET /healthz HTTP/1.1 Host: a", "body="]))
+        #expect(
+            Self.allSplits("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+                == .events(["GET /healthz HTTP/1.1 Host: a", "body="]))
     }
 
     @Test func contentLengthBodyAndPipelinedRequests() {
         let two = "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /q HTTP/1.1\r\nHost: a\r\n\r\n"
-        #expect(Self.allSplits(two) == .events(["POST /p HTTP/1.1 Host: a|Content-Length: 5", "body=hello", "GET /q HTTP/1.1 Host: a", "body="]))
+        #expect(
+            Self.allSplits(two)
+                == .events([
+                    "POST /p HTTP/1.1 Host: a|Content-Length: 5", "body=hello", "GET /q HTTP/1.1 Host: a", "body=",
+                ]))
     }
 
     @Test func chunkedWithExtensionsAndTrailers() {
-        let text = "POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6 ; x=\"y\"\r\n world\r\n0\r\nTrailer: t\r\n\r\n"
-        #expect(Self.allSplits(text) == .events(["POST /p HTTP/1.1 Host: a|Transfer-Encoding: chunked", "body=hello world"]))
+        let text =
+            "POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6 ; x=\"y\"\r\n world\r\n0\r\nTrailer: t\r\n\r\n"
+        #expect(
+            Self.allSplits(text)
+                == .events(["POST /p HTTP/1.1 Host: a|Transfer-Encoding: chunked", "body=hello world"]))
     }
 
     @Test func duplicateHeadersAreKeptInOrder() {
-        #expect(Self.allSplits("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nx: 2\r\n\r\n") == .events(["GET / HTTP/1.1 Host: a|X: 1|x: 2", "body="]))
+        #expect(
+            Self.allSplits("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nx: 2\r\n\r\n")
+                == .events(["GET / HTTP/1.1 Host: a|X: 1|x: 2", "body="]))
     }
 
     @Test func http10NeedsNoHost() {
@@ -102,7 +116,8 @@ import Testing
 
     /// RFC 9112 §7.1: chunk-size = 1*HEXDIG, leading zeros included (issue 13 problem 5).
     @Test func chunkSizesWithLeadingZerosAreAccepted() {
-        let text = "POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let text =
+            "POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "00000000000000000005\r\nhello\r\n000000000000000000000\r\n\r\n"
         #expect(Self.allSplits(text) == .events(["POST /p HTTP/1.1 Host: a|Transfer-Encoding: chunked", "body=hello"]))
     }
@@ -113,7 +128,7 @@ import Testing
         ("/healthz?x=http://y/z", "/healthz"), ("*", "*"),
     ])
     func theRoutedPathOfATarget(target: String, path: String) {
-        guard case let .events(e) = Self.allSplits("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n") else {
+        guard case .events(let e) = Self.allSplits("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n") else {
             Issue.record("not parsed")
             return
         }
@@ -129,14 +144,16 @@ import Testing
         let r = Self.run([Array(text.utf8)], limits: HTTPParserLimits(maxRequestLineBytes: 100))
         #expect((r == .error(414)) == tooLong)
         // The limit holds before the line is complete, too: the whole line and its CR, no LF yet.
-        let partial = Self.run([Array("GET \(target) HTTP/1.1\r".utf8)], limits: HTTPParserLimits(maxRequestLineBytes: 100))
+        let partial = Self.run(
+            [Array("GET \(target) HTTP/1.1\r".utf8)], limits: HTTPParserLimits(maxRequestLineBytes: 100))
         #expect(partial == (tooLong ? .error(414) : .events([])))
     }
 
     @Test(arguments: [(3, false), (4, true)])
     func headerCountLimit(count: Int, tooMany: Bool) {
         let fields = (1..<count).map { "X\($0): v\r\n" }.joined()
-        let r = Self.allSplits("GET / HTTP/1.1\r\nHost: a\r\n\(fields)\r\n", limits: HTTPParserLimits(maxHeaderCount: 3))
+        let r = Self.allSplits(
+            "GET / HTTP/1.1\r\nHost: a\r\n\(fields)\r\n", limits: HTTPParserLimits(maxHeaderCount: 3))
         #expect((r == .error(431)) == tooMany)
     }
 
@@ -144,7 +161,8 @@ import Testing
     func headerSectionSizeLimit(size: Int, tooLarge: Bool) {
         // Field lines with their CRLFs, "Host: a\r\n" included.
         let filler = "X: " + String(repeating: "v", count: size - 9 - 5) + "\r\n"
-        let r = Self.run([Array("GET / HTTP/1.1\r\nHost: a\r\n\(filler)\r\n".utf8)], limits: HTTPParserLimits(maxHeaderBytes: 200))
+        let r = Self.run(
+            [Array("GET / HTTP/1.1\r\nHost: a\r\n\(filler)\r\n".utf8)], limits: HTTPParserLimits(maxHeaderBytes: 200))
         #expect((r == .error(431)) == tooLarge, "\(r)")
     }
 

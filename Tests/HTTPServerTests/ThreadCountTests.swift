@@ -1,17 +1,18 @@
 import Testing
+
 @testable import HTTPServer
 
 /// The default number of event loops follows the CPUs the process may really use.
 @Suite struct ThreadCountTests {
     @Test(arguments: [
-        (64, 64, "max 100000\n", 64),      // no quota: every online CPU
-        (64, 64, "200000 100000\n", 2),    // a container limited to 2 CPUs on a large node
-        (64, 64, "150000 100000\n", 2),    // 1.5 CPUs: rounded up
-        (64, 64, "50000 100000\n", 1),     // half a CPU: still one loop
-        (8, 3, "max 100000\n", 3),         // taskset / cpuset narrows it
-        (8, 3, "", 3),                     // no cgroup v2 file
-        (8, -1, "garbage", 8),             // unreadable affinity, unparsable quota
-        (0, -1, "", 1),                    // never zero
+        (64, 64, "max 100000\n", 64),  // no quota: every online CPU
+        (64, 64, "200000 100000\n", 2),  // a container limited to 2 CPUs on a large node
+        (64, 64, "150000 100000\n", 2),  // 1.5 CPUs: rounded up
+        (64, 64, "50000 100000\n", 1),  // half a CPU: still one loop
+        (8, 3, "max 100000\n", 3),  // taskset / cpuset narrows it
+        (8, 3, "", 3),  // no cgroup v2 file
+        (8, -1, "garbage", 8),  // unreadable affinity, unparsable quota
+        (0, -1, "", 1),  // never zero
     ])
     func loopsFollowTheUsableCPUs(online: Int, affinity: Int, cpuMax: String, expected: Int) {
         #expect(HTTPServer.threadCount(online: online, affinity: affinity, cpuMax: cpuMax) == expected)
@@ -19,11 +20,11 @@ import Testing
 
     @Test(arguments: [
         (2, [0, 1], ThreadPinning.auto, [0, 1] as [Int?]),  // the loops cover the allowed CPUs exactly
-        (2, [4, 6], .auto, [4, 6]),                         // a cpuset: its own CPU numbers
-        (2, Array(0..<64), .auto, [nil, nil]),              // a quota on a large node: left to the scheduler
-        (1, [0], .auto, [nil]),                             // one CPU: nothing to gain
-        (3, [0, 1], .on, [0, 1, 0]),                        // forced: round robin
-        (2, [], .on, [nil, nil]),                           // unknown mask: never bound
+        (2, [4, 6], .auto, [4, 6]),  // a cpuset: its own CPU numbers
+        (2, Array(0..<64), .auto, [nil, nil]),  // a quota on a large node: left to the scheduler
+        (1, [0], .auto, [nil]),  // one CPU: nothing to gain
+        (3, [0, 1], .on, [0, 1, 0]),  // forced: round robin
+        (2, [], .on, [nil, nil]),  // unknown mask: never bound
         (2, [0, 1], .off, [nil, nil]),
     ])
     func loopsAreBoundToCPUsWhenTheyCoverThem(loops: Int, allowed: [Int], mode: ThreadPinning, expected: [Int?]) {

@@ -1,7 +1,7 @@
 import JSON
 import PROSRules
-import PROSWire
 import PROSService
+import PROSWire
 import Testing
 
 /// NDJSON splitting and batch pricing, fed in pieces as a socket delivers them.
@@ -17,7 +17,7 @@ import Testing
         var out: [Piece] = []
         let emit: (LineSplitter.Line) -> Void = {
             switch $0 {
-            case let .complete(b): out.append(.line(String(decoding: b, as: UTF8.self)))
+            case .complete(let b): out.append(.line(String(decoding: b, as: UTF8.self)))
             case .tooLong: out.append(.tooLong)
             }
         }
@@ -40,8 +40,10 @@ import Testing
         #expect(Self.split(text, cuts: Array(0...text.utf8.count), max: 5) == whole, "byte at a time")
     }
 
-    @Test(arguments: [("12345\n", [Piece.line("12345")]), ("123456\n", [.tooLong]), ("12345\r\n", [.line("12345")]),
-                      ("123456\r\n", [.tooLong]), ("1234567890123\nok\n", [.tooLong, .line("ok")]), ("123456", [.tooLong])])
+    @Test(arguments: [
+        ("12345\n", [Piece.line("12345")]), ("123456\n", [.tooLong]), ("12345\r\n", [.line("12345")]),
+        ("123456\r\n", [.tooLong]), ("1234567890123\nok\n", [.tooLong, .line("ok")]), ("123456", [.tooLong]),
+    ])
     func theLineLimitAtNAndNPlusOne(text: String, expected: [Piece]) {
         #expect(Self.split(text, cuts: [], max: 5) == expected)
         for i in 0...text.utf8.count { #expect(Self.split(text, cuts: [i], max: 5) == expected, "cut at \(i)") }
@@ -69,9 +71,9 @@ import Testing
         var out: [String] = []
         let emit: (JSONArraySplitter.Piece) -> Void = {
             switch $0 {
-            case let .element(b): out.append(String(decoding: b, as: UTF8.self))
+            case .element(let b): out.append(String(decoding: b, as: UTF8.self))
             case .tooLong: out.append("<too long>")
-            case let .syntaxError(e): out.append("<error at \(e.offset): \(e.reason)>")
+            case .syntaxError(let e): out.append("<error at \(e.offset): \(e.reason)>")
             }
         }
         var start = 0
@@ -83,20 +85,24 @@ import Testing
         return out
     }
 
-    @Test(arguments: [
-        (#" [ {"a":[1,{"b":"],}"}]} , "x\"]" ,3, [] ,{}] "#, [#"{"a":[1,{"b":"],}"}]}"#, #""x\"]""#, "3", "[]", "{}"]),
-        ("[]", []),
-        (" [ ] ", []),
-        ("[\(String(repeating: "1", count: 31)), 1]", ["<too long>", "1"]),
-        ("[\(String(repeating: "1", count: 30))]", [String(repeating: "1", count: 30)]),
-        ("{}", ["<error at 0: expected an array of member-months>"]),
-        ("", ["<error at 0: expected an array of member-months>"]),
-        ("[1,]", ["1", "<error at 3: expected a member-month>"]),
-        ("[,1]", ["<error at 1: expected a member-month>"]),
-        ("[1 2}", ["<error at 4: unbalanced }>"]),
-        ("[1] x", ["1", "<error at 4: data after the array>"]),
-        ("[1, {\"a\": 2}", ["1", "<error at 12: the array is not closed>"]),
-    ] as [(String, [String])])
+    @Test(
+        arguments: [
+            (
+                #" [ {"a":[1,{"b":"],}"}]} , "x\"]" ,3, [] ,{}] "#,
+                [#"{"a":[1,{"b":"],}"}]}"#, #""x\"]""#, "3", "[]", "{}"]
+            ),
+            ("[]", []),
+            (" [ ] ", []),
+            ("[\(String(repeating: "1", count: 31)), 1]", ["<too long>", "1"]),
+            ("[\(String(repeating: "1", count: 30))]", [String(repeating: "1", count: 30)]),
+            ("{}", ["<error at 0: expected an array of member-months>"]),
+            ("", ["<error at 0: expected an array of member-months>"]),
+            ("[1,]", ["1", "<error at 3: expected a member-month>"]),
+            ("[,1]", ["<error at 1: expected a member-month>"]),
+            ("[1 2}", ["<error at 4: unbalanced }>"]),
+            ("[1] x", ["1", "<error at 4: data after the array>"]),
+            ("[1, {\"a\": 2}", ["1", "<error at 12: the array is not closed>"]),
+        ] as [(String, [String])])
     func anArraysElementsAreTheSameWhereverTheInputIsCut(text: String, expected: [String]) {
         #expect(Self.splitArray(text, cuts: []) == expected)
         for i in 0...text.utf8.count { #expect(Self.splitArray(text, cuts: [i]) == expected, "cut at \(i)") }
@@ -116,7 +122,7 @@ import Testing
         #expect(sizes.first { $0 > 0 }! < out.count)  // the first answer went out before the array ended
         batch.finish(into: &out)
         let doc = try JSONValue.parse(out)
-        guard case let .array(items) = doc else { Issue.record("not an array"); return }
+        guard case .array(let items) = doc else { Issue.record("not an array"); return }
         #expect(items.count == 3)
         #expect(items[0]["line"] == .number("1") && items[0]["result"] != nil)
         #expect(items[1]["error"]?["type"] == .string("urn:pros-pricer:problem:malformed-json"))
@@ -129,7 +135,7 @@ import Testing
         var out: [UInt8] = []
         (Array("[".utf8) + month + Array(", 7 x".utf8)).withUnsafeBytes { batch.feed($0, into: &out) }
         batch.finish(into: &out)
-        guard case let .array(items) = try JSONValue.parse(out) else { Issue.record("not an array"); return }
+        guard case .array(let items) = try JSONValue.parse(out) else { Issue.record("not an array"); return }
         #expect(items.count == 2)  // the month, then the error: "7 x" never ends
         let offset = month.count + 6
         #expect(items[1]["error"]?["detail"] == .string("invalid JSON at byte \(offset): the array is not closed"))

@@ -1,8 +1,8 @@
 import Foundation
 import JSON
 import PROSRules
-import PROSWire
 import PROSService
+import PROSWire
 import Testing
 
 /// Billing exports (CSV) priced as the JSON API prices the same member-months: answers are compared
@@ -15,8 +15,9 @@ import Testing
         try csv.withUnsafeBufferPointer { buf throws(BillingExport.Refusal) in
             let export = try BillingExport(buf)
             var all: [BillingExport.Outcome] = []
-            export.priceAll(with: pricer, workers: workers, format: .ndjson, onOutcome: { all.append($0) },
-                            emit: { _ in })
+            export.priceAll(
+                with: pricer, workers: workers, format: .ndjson, onOutcome: { all.append($0) },
+                emit: { _ in })
             return all
         }
     }
@@ -24,26 +25,31 @@ import Testing
         try price(Array(csv.utf8), workers: workers)
     }
 
-    static let serviceColumns = ["id", "date", "startTime", "component", "format", "minutes", "location", "telehealth",
-                                 "service", "employmentSetting", "prescriberContact"]
-    static let memberColumns = ["status", "admissionDate", "dischargeDate", "rreCodes", "medicationManagement",
-                                "lastPrescriberContact"]
+    static let serviceColumns = [
+        "id", "date", "startTime", "component", "format", "minutes", "location", "telehealth",
+        "service", "employmentSetting", "prescriberContact",
+    ]
+    static let memberColumns = [
+        "status", "admissionDate", "dischargeDate", "rreCodes", "medicationManagement",
+        "lastPrescriberContact",
+    ]
 
     /// The CSV rows of a member-month (JSON), member-month values on every row or on the first only.
     static func rows(_ month: JSONValue, header: [String], everyRow: Bool) -> [[String]] {
-        guard case let .array(services) = month["services"]! else { return [] }
+        guard case .array(let services) = month["services"]! else { return [] }
         func text(_ v: JSONValue?) -> String {
             switch v {
-            case let .string(s)?: s
-            case let .number(n)?: n
-            case let .bool(b)?: b ? "yes" : "no"
-            case let .array(items)?: items.map { text($0) }.joined(separator: ";")
+            case .string(let s)?: s
+            case .number(let n)?: n
+            case .bool(let b)?: b ? "yes" : "no"
+            case .array(let items)?: items.map { text($0) }.joined(separator: ";")
             default: ""
             }
         }
         return services.enumerated().map { i, s in
             header.map { name in
-                let all = serviceColumns + memberColumns
+                let all =
+                    serviceColumns + memberColumns
                     + ["memberId", "month", "rateSchedule", "priorPreadmissionMonths"]
                 let column = all.first { $0.lowercased() == name.lowercased() } ?? name
                 if serviceColumns.contains(column) { return text(s[column]) }
@@ -55,8 +61,11 @@ import Testing
         }
     }
 
-    static let header = ["MemberID", "month", "Status", "admissionDate", "rreCodes", "rateSchedule",
-                         "priorPreadmissionMonths"]
+    static let header =
+        [
+            "MemberID", "month", "Status", "admissionDate", "rreCodes", "rateSchedule",
+            "priorPreadmissionMonths",
+        ]
         + serviceColumns
 
     static func csv(_ header: [String], _ rows: [[String]], lineEnd: String = "\n") -> [UInt8] {
@@ -74,8 +83,8 @@ import Testing
         var w = JSONWriter()
         w.value(month)
         switch pricer.price(json: w.bytes) {
-        case let .success(c): return c.jsonBytes()
-        case let .failure(p): return p.jsonBytes()
+        case .success(let c): return c.jsonBytes()
+        case .failure(let p): return p.jsonBytes()
         }
     }
 
@@ -138,13 +147,15 @@ import Testing
         #expect(claims[2].lines.isEmpty)
         #expect(claims[2].findings.map(\.code).contains(.preadmissionConsecutiveLimit))
         // Exactly the JSON API's answer for that month with its two prior months given.
-        let july = try JSONValue.parse(Array(#"""
-            {"memberId":"M-PRE","month":"2025-07","priorPreadmissionMonths":["2025-05","2025-06"],
-             "member":{"status":"preadmission"},
-             "services":[
-               {"id":"2","date":"2025-07-03","component":"CRS","format":"individual","minutes":60,"location":"onsite"},
-               {"id":"3","date":"2025-07-10","component":"CRS","format":"group","minutes":60,"location":"onsite"}]}
-            """#.utf8))
+        let july = try JSONValue.parse(
+            Array(
+                #"""
+                {"memberId":"M-PRE","month":"2025-07","priorPreadmissionMonths":["2025-05","2025-06"],
+                 "member":{"status":"preadmission"},
+                 "services":[
+                   {"id":"2","date":"2025-07-03","component":"CRS","format":"individual","minutes":60,"location":"onsite"},
+                   {"id":"3","date":"2025-07-10","component":"CRS","format":"group","minutes":60,"location":"onsite"}]}
+                """#.utf8))
         #expect(claims[2].jsonBytes() == Self.jsonAnswer(july))
         // Another member's months do not count for this one.
         let other = outcomes.filter { $0.memberId == "M-OTHER" }
@@ -153,16 +164,20 @@ import Testing
 
     /// Months the file bills at 4510 are added to the months a row gives in `priorPreadmissionMonths`.
     @Test func carriedMonthsAreAddedToTheGivenOnes() throws {
-        let header = ["memberId", "date", "component", "format", "minutes", "location", "status",
-                      "priorPreadmissionMonths"]
-        let rows = [["M-P", "2025-06-03", "CRS", "individual", "60", "onsite", "preadmission", "2025-04"],
-                    ["M-P", "2025-05-03", "CRS", "individual", "60", "onsite", "preadmission", ""],
-                    ["M-Q", "2025-06-03", "CRS", "individual", "60", "onsite", "preadmission", "2025-04; 2025-05"]]
+        let header = [
+            "memberId", "date", "component", "format", "minutes", "location", "status",
+            "priorPreadmissionMonths",
+        ]
+        let rows = [
+            ["M-P", "2025-06-03", "CRS", "individual", "60", "onsite", "preadmission", "2025-04"],
+            ["M-P", "2025-05-03", "CRS", "individual", "60", "onsite", "preadmission", ""],
+            ["M-Q", "2025-06-03", "CRS", "individual", "60", "onsite", "preadmission", "2025-04; 2025-05"],
+        ]
         let outcomes = try Self.price(Self.csv(header, rows))
         #expect(outcomes.map { "\($0.memberId) \($0.month)" } == ["M-P 2025-05", "M-P 2025-06", "M-Q 2025-06"])
         let claims = try outcomes.map { try $0.result.get() }
         #expect(claims[0].lines.map(\.kind) == [.preadmission])  // May: the first month this file knows of
-        #expect(claims[1].lines.isEmpty)                         // June: April given, May billed here
+        #expect(claims[1].lines.isEmpty)  // June: April given, May billed here
         #expect(claims[1].findings.map(\.code).contains(.preadmissionConsecutiveLimit))
         #expect(claims[2].findings.map(\.code).contains(.preadmissionConsecutiveLimit))  // a list of two, given
     }
@@ -183,23 +198,24 @@ import Testing
         let outcomes = try Self.price(csv)
         #expect(outcomes.map(\.memberId) == ["M-1", "M-2", "M-3", "M-4", "M-5", "M-6"])
         func cells(_ i: Int) -> [String] {
-            guard case let .failure(r) = outcomes[i].result else { return ["priced"] }
+            guard case .failure(let r) = outcomes[i].result else { return ["priced"] }
             return r.errors.map { "\($0.row) \($0.column ?? "-")" }
         }
         #expect(outcomes[0].rows == [2, 3])
         #expect(cells(0) == ["3 minutes"])
-        #expect(cells(1) == ["4 employmentSetting"])    // not a boolean
-        #expect(cells(2) == ["5 admissionDate"])        // admitted without an admission date
-        #expect(cells(3) == ["7 status"])               // conflicting member-month values
+        #expect(cells(1) == ["4 employmentSetting"])  // not a boolean
+        #expect(cells(2) == ["5 admissionDate"])  // admitted without an admission date
+        #expect(cells(3) == ["7 status"])  // conflicting member-month values
         #expect(cells(4) == ["8 component"])
         // A date that does not exist still names its month: its row fails with the rest of the member-month.
         #expect(outcomes[5].rows == [9, 10] && cells(5) == ["9 date"])
         // The detail of a mapped error is the JSON API's own.
-        guard case let .failure(r) = outcomes[0].result else { return }
-        let json = #"{"memberId":"M-1","month":"2025-05","member":{"status":"admitted","admissionDate":"2024-11-04"},"#
+        guard case .failure(let r) = outcomes[0].result else { return }
+        let json =
+            #"{"memberId":"M-1","month":"2025-05","member":{"status":"admitted","admissionDate":"2024-11-04"},"#
             + #""services":[{"date":"2025-05-03","component":"CRS","format":"group","minutes":2000,"#
             + #""location":"onsite"}]}"#
-        guard case let .failure(p) = Self.pricer.price(json: Array(json.utf8)) else { Issue.record("priced"); return }
+        guard case .failure(let p) = Self.pricer.price(json: Array(json.utf8)) else { Issue.record("priced"); return }
         #expect(r.errors[0].detail == p.errors[0].detail)
         #expect(r.errors[0].pointer == "/services/1/minutes")
     }
@@ -212,8 +228,9 @@ import Testing
         #expect(missing?.status == 422 && missing?.errors.map(\.column) == ["minutes"])
         let twice = refusal("memberId,date,component,format,minutes,location,Minutes\n")
         #expect(twice?.errors.map { "\($0.row) \($0.column ?? "")" } == ["1 minutes"])
-        let quote = refusal("memberId,date,component,format,minutes,location\nM,2025-05-01,CRS,group,60,onsite\n"
-                            + "M,\"2025\n")
+        let quote = refusal(
+            "memberId,date,component,format,minutes,location\nM,2025-05-01,CRS,group,60,onsite\n"
+                + "M,\"2025\n")
         #expect(quote?.status == 400 && quote?.errors.map(\.row) == [3])
         #expect(refusal("")?.status == 422)
         // A header alone: nothing to price.
@@ -221,7 +238,8 @@ import Testing
     }
 
     @Test func blankRowsUnknownColumnsQuotingAndDefaults() throws {
-        let csv = "Note,memberId,date,component,format,minutes,location,status,admissionDate,telehealth,rreCodes,"
+        let csv =
+            "Note,memberId,date,component,format,minutes,location,status,admissionDate,telehealth,rreCodes,"
             + "startTime\r\n"
             + "\"a, \"\"quoted\"\" note\",M-1,2025-05-02,CRS,group, 60 ,onsite,admitted,2024-11-04,audio-video,"
             + "84; 85,\r\n"
@@ -230,7 +248,8 @@ import Testing
         let outcomes = try Self.price(csv)
         #expect(outcomes.count == 1 && outcomes[0].rows == [2, 5])
         let claim = try outcomes[0].result.get()
-        let json = #"{"memberId":"M-1","month":"2025-05","#
+        let json =
+            #"{"memberId":"M-1","month":"2025-05","#
             + #""member":{"status":"admitted","admissionDate":"2024-11-04","rreCodes":["84","85"]},"services":["#
             + #"{"id":"2","date":"2025-05-02","component":"CRS","format":"group","minutes":60,"location":"onsite","#
             + #""telehealth":"audio-video"},"#

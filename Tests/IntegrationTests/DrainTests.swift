@@ -8,7 +8,8 @@ extension LiveTests {
         /// A request whose body is still arriving keeps the server draining.
         static func startSlowRequest(port: Int) -> Int32 {
             let fd = connectLoopback(port: port)
-            let head = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            let head =
+                "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 50\r\n\r\n{"
             _ = Array(head.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             return fd
@@ -39,7 +40,9 @@ extension LiveTests {
         }
 
         @Test func aRequestOnAnIdleKeepAliveConnectionAsTheDrainStartsIsAnsweredThenClosed() throws {
-            let s = try LiveService { $0.server.shutdownGraceMs = 5000; $0.server.threads = 1 }
+            let s = try LiveService {
+                $0.server.shutdownGraceMs = 5000; $0.server.threads = 1
+            }
             let slow = Self.startSlowRequest(port: s.server.port)
             let fd = connectLoopback(port: s.server.port)
             let get = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)

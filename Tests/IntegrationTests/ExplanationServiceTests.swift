@@ -15,10 +15,10 @@ extension LiveTests {
             let r = Curl().request("GET", s.base + "/v1/findings")
             #expect(r.status == 200)
             #expect(r.headers["content-type"] == "application/json")
-            guard case let .array(entries)? = try JSONValue.parse(r.body)["entries"] else {
+            guard case .array(let entries)? = try JSONValue.parse(r.body)["entries"] else {
                 Issue.record("no entries"); return
             }
-            let codes = entries.compactMap { e -> String? in if case let .string(c)? = e["code"] { c } else { nil } }
+            let codes = entries.compactMap { e -> String? in if case .string(let c)? = e["code"] { c } else { nil } }
             #expect(Set(codes).isSuperset(of: FindingCode.allCases.map(\.rawValue)))
             #expect(Set(codes).isSuperset(of: HintCode.allCases.map(\.rawValue)))
             #expect(codes.count == FindingCatalogue.entries.count)
@@ -28,11 +28,15 @@ extension LiveTests {
             let s = try LiveService()
             defer { s.stop() }
             let doc = try JSONValue.parse(Curl().request("GET", s.base + "/v1/rule-sets").body)
-            guard case let .array(payers)? = doc["payers"], let first = payers.first else {
+            guard case .array(let payers)? = doc["payers"], let first = payers.first else {
                 Issue.record("no payers"); return
             }
             #expect(first["id"] == .string("example-fq"))
-            if case let .string(digest)? = first["digest"] { #expect(digest.count == 16) } else { Issue.record("digest") }
+            if case .string(let digest)? = first["digest"] {
+                #expect(digest.count == 16)
+            } else {
+                Issue.record("digest")
+            }
         }
 
         @Test func aPayerIsEchoedAndAnUnknownOneIsListedWithTheOtherProblems() throws {
@@ -40,15 +44,22 @@ extension LiveTests {
             defer { s.stop() }
             var month = try fixtureRequest("mary")
             month.removeLast()  // the closing brace
-            let ok = Curl().request("POST", s.base + "/v1/claims/price", headers: ["Content-Type: application/json"],
-                                    body: month + Array(#","payer":"example-fq"}"#.utf8))
+            let ok = Curl().request(
+                "POST", s.base + "/v1/claims/price", headers: ["Content-Type: application/json"],
+                body: month + Array(#","payer":"example-fq"}"#.utf8))
             #expect(ok.status == 200)
             #expect(try JSONValue.parse(ok.body)["payer"] == .string("example-fq"))
-            let bad = Curl().request("POST", s.base + "/v1/claims/price", headers: ["Content-Type: application/json"],
-                                     body: Array(#"{"memberId":"","month":"2025-03","payer":"nope","member":{"status":"preadmission"},"services":[]}"#.utf8))
+            let bad = Curl().request(
+                "POST", s.base + "/v1/claims/price", headers: ["Content-Type: application/json"],
+                body: Array(
+                    #"{"memberId":"","month":"2025-03","payer":"nope","member":{"status":"preadmission"},"services":[]}"#
+                        .utf8))
             #expect(bad.status == 422)
-            guard case let .array(errors)? = try JSONValue.parse(bad.body)["errors"] else { Issue.record("errors"); return }
-            let pointers = errors.compactMap { e -> String? in if case let .string(p)? = e["pointer"] { p } else { nil } }
+            guard case .array(let errors)? = try JSONValue.parse(bad.body)["errors"] else {
+                Issue.record("errors"); return
+            }
+            let pointers = errors.compactMap { e -> String? in if case .string(let p)? = e["pointer"] { p } else { nil }
+            }
             #expect(pointers == ["/memberId", "/month", "/payer"])
         }
     }
@@ -65,9 +76,10 @@ extension LiveTests {
         func aCommonMistakeIsNamed(body: String, contentType: String?, detail: String) throws {
             let s = try LiveService()
             defer { s.stop() }
-            let r = Curl().request("POST", s.base + "/v1/claims/price",
-                                   headers: ["Content-Type: " + (contentType ?? "application/json")],
-                                   body: body.isEmpty ? nil : Array(body.utf8))
+            let r = Curl().request(
+                "POST", s.base + "/v1/claims/price",
+                headers: ["Content-Type: " + (contentType ?? "application/json")],
+                body: body.isEmpty ? nil : Array(body.utf8))
             #expect(r.status == 400 || r.status == 411)
             #expect(r.headers["content-type"] == "application/problem+json")
             #expect(r.text.contains(detail), "\(r.text)")
@@ -78,8 +90,9 @@ extension LiveTests {
             let s = try LiveService()
             defer { s.stop() }
             let gz = GzipDeflater.gzip(try fixtureRequest("mary"))
-            let r = Curl().request("POST", s.base + "/v1/claims/price", headers: ["Content-Type: application/json"],
-                                   body: gz)
+            let r = Curl().request(
+                "POST", s.base + "/v1/claims/price", headers: ["Content-Type: application/json"],
+                body: gz)
             #expect(r.status == 400)
             #expect(r.text.contains("sent without Content-Encoding: gzip"), "\(r.text)")
         }

@@ -28,20 +28,28 @@ extension LiveTests {
         static let post = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         static let longID = String(repeating: "z", count: 129)
 
-        @Test(arguments: [
-            ("GARBAGE\r\n\r\n", 400, nil),
-            ("GET /healthz HTTP/1.1\r\nHost: x\r\n", 408, nil),
-            (post + "X-Request-ID: cid-413\r\nContent-Length: 5000\r\n\r\n", 413, "cid-413"),
-            (post + "X-Request-ID: cid-415\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\n", 415, "cid-415"),
-            ("GET /healthz HTTP/1.1\r\nHost: x\r\n" + String(repeating: "X-Pad: 0123456789\r\n", count: 1000) + "\r\n",
-             431, nil),
-            ("POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, nil),
-            ("GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505, nil),
-            ("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: \(longID)\r\nConnection: close\r\n\r\n", 200, nil),
-        ] as [(String, Int, String?)])
-        func theServersOwnAnswersCarryTheRequestIDTheyAreLoggedUnder(request: String, status: Int,
-                                                                     clientID: String?) throws {
-            let s = try LiveService { $0.server.headerTimeoutMs = 300; $0.maxPriceBodyBytes = 1000 }
+        @Test(
+            arguments: [
+                ("GARBAGE\r\n\r\n", 400, nil),
+                ("GET /healthz HTTP/1.1\r\nHost: x\r\n", 408, nil),
+                (post + "X-Request-ID: cid-413\r\nContent-Length: 5000\r\n\r\n", 413, "cid-413"),
+                (post + "X-Request-ID: cid-415\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\n", 415, "cid-415"),
+                (
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n" + String(repeating: "X-Pad: 0123456789\r\n", count: 1000)
+                        + "\r\n",
+                    431, nil
+                ),
+                ("POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, nil),
+                ("GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505, nil),
+                ("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: \(longID)\r\nConnection: close\r\n\r\n", 200, nil),
+            ] as [(String, Int, String?)])
+        func theServersOwnAnswersCarryTheRequestIDTheyAreLoggedUnder(
+            request: String, status: Int,
+            clientID: String?
+        ) throws {
+            let s = try LiveService {
+                $0.server.headerTimeoutMs = 300; $0.maxPriceBodyBytes = 1000
+            }
             defer { s.stop() }
             let out = rawExchange(port: s.server.port, Array(request.utf8), waitMs: 3000)
             #expect(out.hasPrefix("HTTP/1.1 \(status) "))

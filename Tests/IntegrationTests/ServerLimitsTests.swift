@@ -38,12 +38,21 @@ extension LiveTests {
 
         @Test func boundLoopsRunOnTheirOwnCPU() throws {
             let allowed = Set(HTTPServer.allowedCPUs())
-            let bound = try LiveService { $0.server.threads = 2; $0.server.pinThreads = .on }
-            let free = try LiveService { $0.server.threads = 2; $0.server.pinThreads = .off }
+            let bound = try LiveService {
+                $0.server.threads = 2; $0.server.pinThreads = .on
+            }
+            let free = try LiveService {
+                $0.server.threads = 2; $0.server.pinThreads = .off
+            }
             defer { bound.stop(); free.stop() }
-            #expect(rawExchange(port: bound.server.port, Array("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)).hasPrefix("HTTP/1.1 200 OK"))
+            #expect(
+                rawExchange(
+                    port: bound.server.port, Array("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
+                ).hasPrefix("HTTP/1.1 200 OK"))
             var waited = 0  // each loop binds itself as its thread starts
-            while bound.server.pinnedCPUs.contains(where: { $0 == nil }) && waited < 2000 { usleep(10_000); waited += 10 }
+            while bound.server.pinnedCPUs.contains(where: { $0 == nil }) && waited < 2000 {
+                usleep(10_000); waited += 10
+            }
             let cpus = bound.server.pinnedCPUs.compactMap { $0 }
             #expect(cpus.count == 2 && cpus.allSatisfy(allowed.contains))
             if allowed.count >= 2 { #expect(Set(cpus).count == 2) }
@@ -71,7 +80,8 @@ extension LiveTests {
         @Test func aStalledBodyGets408() throws {
             let s = try LiveService { $0.server.bodyTimeoutMs = 300 }
             defer { s.stop() }
-            let head = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"memberId\""
+            let head =
+                "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"memberId\""
             let out = rawExchange(port: s.server.port, Array(head.utf8), waitMs: 3000)
             #expect(out.hasPrefix("HTTP/1.1 408 "))
             #expect(out.contains("Connection: close"))
@@ -81,7 +91,9 @@ extension LiveTests {
         /// forever (no header timer for left-over bytes, and no idle timeout since they looked busy); with
         /// every slot held so, each new client got 503.
         @Test func bytesLeftOverByARequestDoNotHoldItsConnectionPastTheHeaderTimeout() throws {
-            let s = try LiveService { $0.server.maxConnections = 3; $0.server.headerTimeoutMs = 300 }
+            let s = try LiveService {
+                $0.server.maxConnections = 3; $0.server.headerTimeoutMs = 300
+            }
             defer { s.stop() }
             let fds = (0..<3).map { _ in connectLoopback(port: s.server.port) }
             defer { fds.forEach { close($0) } }
@@ -107,7 +119,8 @@ extension LiveTests {
             defer { close(fd) }
             var tv = timeval(tv_sec: 0, tv_usec: 100_000)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            let head = "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            let head =
+                "POST /v1/claims/price HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 100\r\n\r\n"
             _ = Array(head.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             var buf = [UInt8](repeating: 0, count: 4096)
@@ -131,7 +144,11 @@ extension LiveTests {
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_port = in_port_t(UInt16(s.server.port).bigEndian)
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            _ = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
             defer { close(fd) }
             // Pipelined requests for a large document, never read: output backs up and stalls.
             let get = Array("GET /openapi.yaml HTTP/1.1\r\nHost: x\r\n\r\n".utf8)

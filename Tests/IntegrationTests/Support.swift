@@ -4,8 +4,8 @@ import HTTPServer
 import JSON
 import Logging
 import PROSRules
-import PROSWire
 import PROSService
+import PROSWire
 import Testing
 
 /// A libcurl easy handle: a real HTTP client that keeps its connection between requests.
@@ -28,8 +28,10 @@ final class Curl {
         var uploadOffset = 0
     }
 
-    func request(_ method: String, _ url: String, headers: [String] = [], body: [UInt8]? = nil, chunked: Bool = false,
-                 acceptGzip: Bool = false) -> Reply {
+    func request(
+        _ method: String, _ url: String, headers: [String] = [], body: [UInt8]? = nil, chunked: Bool = false,
+        acceptGzip: Bool = false
+    ) -> Reply {
         curl_easy_reset(handle)
         let sink = Sink()
         let box = Unmanaged.passRetained(sink)
@@ -47,7 +49,8 @@ final class Curl {
             let s = Unmanaged<Sink>.fromOpaque(ud!).takeUnretainedValue()
             let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: size * n), as: UTF8.self)
             if let colon = line.firstIndex(of: ":") {
-                s.headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                s.headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                    in: .whitespacesAndNewlines)
             }
             return size * n
         }
@@ -61,7 +64,9 @@ final class Curl {
             _ = CCurl_setopt_read(handle) { ptr, size, n, ud in
                 let s = Unmanaged<Sink>.fromOpaque(ud!).takeUnretainedValue()
                 let count = min(size * n, s.upload.count - s.uploadOffset, 7000)
-                s.upload.withUnsafeBytes { src in UnsafeMutableRawPointer(ptr!).copyMemory(from: src.baseAddress! + s.uploadOffset, byteCount: count) }
+                s.upload.withUnsafeBytes { src in
+                    UnsafeMutableRawPointer(ptr!).copyMemory(from: src.baseAddress! + s.uploadOffset, byteCount: count)
+                }
                 s.uploadOffset += count
                 return count
             }
@@ -101,16 +106,21 @@ final class Curl {
     }
 
     /// Uploads `block` `repeats` times, chunked, without holding it all; counts the NDJSON answer's lines as they stream back.
-    func streamUpload(_ url: String, headers: [String], block: [UInt8], repeats: Int,
-                      suffix: [UInt8] = []) -> (status: Int, lines: Int, errorLines: Int) {
+    func streamUpload(
+        _ url: String, headers: [String], block: [UInt8], repeats: Int,
+        suffix: [UInt8] = []
+    ) -> (status: Int, lines: Int, errorLines: Int) {
         let r = streamUploadCounting(url, headers: headers, block: block, repeats: repeats, suffix: suffix)
         return (r.status, r.lines, r.errorLines)
     }
 
     /// `streamUpload`, also counting the items of a JSON-array answer and giving its last byte.
-    func streamUploadCounting(_ url: String, headers: [String], prefix: [UInt8] = [], block: [UInt8], repeats: Int,
-                              suffix: [UInt8] = [])
-        -> (status: Int, lines: Int, errorLines: Int, items: Int, lastByte: UInt8) {
+    func streamUploadCounting(
+        _ url: String, headers: [String], prefix: [UInt8] = [], block: [UInt8], repeats: Int,
+        suffix: [UInt8] = []
+    )
+        -> (status: Int, lines: Int, errorLines: Int, items: Int, lastByte: UInt8)
+    {
         curl_easy_reset(handle)
         let sink = StreamSink(block: block, repeats: repeats)
         sink.prefix = prefix
@@ -141,7 +151,9 @@ final class Curl {
                 return count
             }
             let count = min(size * n, s.block.count - s.offset)
-            s.block.withUnsafeBytes { UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress! + s.offset, byteCount: count) }
+            s.block.withUnsafeBytes {
+                UnsafeMutableRawPointer(ptr!).copyMemory(from: $0.baseAddress! + s.offset, byteCount: count)
+            }
             s.offset += count
             if s.offset == s.block.count { s.offset = 0; s.remaining -= 1 }
             return count
@@ -228,7 +240,11 @@ func connectLoopback(port: Int) -> Int32 {
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    _ = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
     return fd
 }
 
@@ -264,9 +280,11 @@ func readUntilClosed(_ fd: Int32, waitMs: Int) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 func fixtureRequest(_ name: String) throws -> [UInt8] {
-    let doc = try JSONValue.parse(Array(try Data(contentsOf: root.appendingPathComponent("Tests/PROSRulesTests/Fixtures/seed-\(name).json"))))
+    let doc = try JSONValue.parse(
+        Array(try Data(contentsOf: root.appendingPathComponent("Tests/PROSRulesTests/Fixtures/seed-\(name).json"))))
     var w = JSONWriter()
     w.value(doc["request"]!)
     return w.bytes

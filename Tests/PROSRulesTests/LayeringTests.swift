@@ -46,8 +46,9 @@ import Testing
         #expect(!files.isEmpty, "no sources for \(module)")
         for file in files {
             for imported in try Self.imports(of: file) {
-                #expect(Self.allowed[module]!.contains(imported),
-                        "\(module)/\(file.lastPathComponent) imports \(imported)")
+                #expect(
+                    Self.allowed[module]!.contains(imported),
+                    "\(module)/\(file.lastPathComponent) imports \(imported)")
             }
         }
     }
