@@ -10,6 +10,8 @@
 #  4. scripts/dockerfile-steps.py: the Dockerfile's build and start steps, run outside Docker;
 #     scripts/deploy-check.sh: the Kubernetes manifests (kubernetes-validate, checkov, hadolint, the pod
 #     started as the kubelet would start it).
+#  5. swift format lint --strict over Sources and Tests (.swift-format), and scripts/readme-check.py: every
+#     curl and pros-pricer command of the README, run as written against a live server.
 # QUICK=1 runs step 1 only. Arguments go to `swift test` (for example --filter ServiceTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +28,6 @@ scripts/fuzz.sh decoder "${FUZZ_SECONDS:-30}"
 scripts/fuzz.sh csv "${FUZZ_SECONDS:-30}"
 python3 scripts/dockerfile-steps.py
 scripts/deploy-check.sh
+swift format lint --strict --recursive Sources Tests
+python3 scripts/readme-check.py
 echo "all tests passed"

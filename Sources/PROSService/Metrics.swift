@@ -71,14 +71,14 @@ public final class Metrics: Sendable {
         let s = state.withLock { $0 }
         var out =
             "# HELP pros_http_requests_total HTTP requests by route template and status.\n"
-                + "# TYPE pros_http_requests_total counter\n"
+            + "# TYPE pros_http_requests_total counter\n"
         let series = s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) })
         for (key, h) in series {
             out += "pros_http_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(h.count)\n"
         }
         out +=
             "# HELP pros_http_request_duration_seconds Request latency by route template and status.\n"
-                + "# TYPE pros_http_request_duration_seconds histogram\n"
+            + "# TYPE pros_http_request_duration_seconds histogram\n"
         for (key, h) in series {
             let labels = "route=\"\(key.route)\",status=\"\(key.status)\""
             for (i, b) in Self.buckets.enumerated() {
@@ -90,20 +90,20 @@ public final class Metrics: Sendable {
         }
         out +=
             "# HELP pros_http_requests_in_flight Requests being handled.\n"
-                + "# TYPE pros_http_requests_in_flight gauge\n"
-                + "pros_http_requests_in_flight \(inFlight.load(ordering: .relaxed))\n"
+            + "# TYPE pros_http_requests_in_flight gauge\n"
+            + "pros_http_requests_in_flight \(inFlight.load(ordering: .relaxed))\n"
         out +=
             "# HELP pros_http_open_connections Open client connections.\n"
-                + "# TYPE pros_http_open_connections gauge\n"
-                + "pros_http_open_connections \(openConnections)\n"
+            + "# TYPE pros_http_open_connections gauge\n"
+            + "pros_http_open_connections \(openConnections)\n"
         out +=
             "# HELP pros_member_months_priced_total Member-months priced.\n"
-                + "# TYPE pros_member_months_priced_total counter\n"
-                + "pros_member_months_priced_total \(s.priced)\n"
+            + "# TYPE pros_member_months_priced_total counter\n"
+            + "pros_member_months_priced_total \(s.priced)\n"
         out +=
             "# HELP pros_member_months_rejected_total Member-months refused (400/422).\n"
-                + "# TYPE pros_member_months_rejected_total counter\n"
-                + "pros_member_months_rejected_total \(s.pricingErrors)\n"
+            + "# TYPE pros_member_months_rejected_total counter\n"
+            + "pros_member_months_rejected_total \(s.pricingErrors)\n"
         out += "# HELP pros_findings_total Findings by code.\n# TYPE pros_findings_total counter\n"
         for code in FindingCode.allCases {
             out += "pros_findings_total{code=\"\(code.rawValue)\"} \(s.findings[code, default: 0])\n"
@@ -114,8 +114,8 @@ public final class Metrics: Sendable {
         }
         out +=
             "# HELP pros_log_lines_dropped_total Log lines dropped because the log destination did not keep up.\n"
-                + "# TYPE pros_log_lines_dropped_total counter\n"
-                + "pros_log_lines_dropped_total \(droppedLogLines)\n"
+            + "# TYPE pros_log_lines_dropped_total counter\n"
+            + "pros_log_lines_dropped_total \(droppedLogLines)\n"
         return out
     }
 }

@@ -25,7 +25,8 @@ func runBench(months: Int, compact: Bool) -> Int32 {
     let dt = now() - t0
     print(
         "engine: \(months) member-months (20 services, \(samples[0].count) bytes each) in "
-            + "\(String(Int(dt * 1000))) ms: \(Int(Double(months) / dt)) member-months/s, \(Int(dt / Double(months) * 1e9)) ns each"
+            + "\(String(Int(dt * 1000))) ms: \(Int(Double(months) / dt)) member-months/s, "
+            + "\(Int(dt / Double(months) * 1e9)) ns each"
     )
     return bytes > 0 ? 0 : 1
 }
@@ -41,22 +42,22 @@ func sampleMonth(_ seed: Int, compact: Bool = false) -> String {
         if compact {
             services.append(
                 #"{"date":"2025-06-\#(day < 10 ? "0" : "")\#(day)","#
-                + #""startTime":"\#(hour < 10 ? "0" : "")\#(hour):\#(i % 2 == 0 ? "00" : "30")","#
-                + #""component":"\#(comps[(i + seed) % comps.count])","format":"\#(formats[(i + seed) % 4])","#
-                + #""minutes":\#(30 + (i * 7 + seed) % 60),"#
-                + #""location":"\#((i + seed) % 5 == 0 ? "offsite" : "onsite")"}"#
+                    + #""startTime":"\#(hour < 10 ? "0" : "")\#(hour):\#(i % 2 == 0 ? "00" : "30")","#
+                    + #""component":"\#(comps[(i + seed) % comps.count])","format":"\#(formats[(i + seed) % 4])","#
+                    + #""minutes":\#(30 + (i * 7 + seed) % 60),"#
+                    + #""location":"\#((i + seed) % 5 == 0 ? "offsite" : "onsite")"}"#
             )
             continue
         }
         services.append(
             #"{"id":"visit-\#(i)","date":"2025-06-\#(day < 10 ? "0" : "")\#(day)","#
-            + #""startTime":"\#(hour < 10 ? "0" : "")\#(hour):\#(i % 2 == 0 ? "00" : "30")","#
-            + #""component":"\#(comps[(i + seed) % comps.count])","format":"\#(formats[(i + seed) % 4])","#
-            + #""minutes":\#(30 + (i * 7 + seed) % 60),"#
-            + #""location":"\#((i + seed) % 5 == 0 ? "offsite" : "onsite")","#
-            + #""telehealth":"\#(i % 7 == 0 ? "audio-video" : "none")","#
-            + #""employmentSetting":false,"prescriberContact":\#(i == 3 ? "true" : "false"),"#
-            + #""service":"psychosocial rehabilitation"}"#
+                + #""startTime":"\#(hour < 10 ? "0" : "")\#(hour):\#(i % 2 == 0 ? "00" : "30")","#
+                + #""component":"\#(comps[(i + seed) % comps.count])","format":"\#(formats[(i + seed) % 4])","#
+                + #""minutes":\#(30 + (i * 7 + seed) % 60),"#
+                + #""location":"\#((i + seed) % 5 == 0 ? "offsite" : "onsite")","#
+                + #""telehealth":"\#(i % 7 == 0 ? "audio-video" : "none")","#
+                + #""employmentSetting":false,"prescriberContact":\#(i == 3 ? "true" : "false"),"#
+                + #""service":"psychosocial rehabilitation"}"#
         )
     }
     return
