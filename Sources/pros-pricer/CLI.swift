@@ -94,13 +94,7 @@ struct Serve: ParsableCommand {
 
     func validate() throws { try validPort(port) }
 
-    func run() throws {
-        var flags: [String: String] = [:]
-        if let host { flags["host"] = host }
-        if let port { flags["port"] = String(port) }
-        if let config { flags["config"] = config }
-        throw ExitCode(runServe(flags: flags))
-    }
+    func run() throws { throw ExitCode(runServe(flags: serviceFlags(host: host, port: port, config: config))) }
 }
 
 struct CheckConfig: ParsableCommand {
@@ -148,11 +142,7 @@ struct Healthcheck: ParsableCommand {
     func validate() throws { try validPort(port) }
 
     func run() throws {
-        var flags: [String: String] = [:]
-        if let host { flags["host"] = host }
-        if let port { flags["port"] = String(port) }
-        if let config { flags["config"] = config }
-        throw ExitCode(runHealthcheck(flags: flags))
+        throw ExitCode(runHealthcheck(flags: serviceFlags(host: host, port: port, config: config)))
     }
 }
 
@@ -186,4 +176,13 @@ struct Bench: ParsableCommand {
         if sample { print(sampleMonth(months ?? 0, compact: compact)); return }
         throw ExitCode(runBench(months: months ?? 200_000, compact: compact))
     }
+}
+
+/// The command-line settings `serve` and `healthcheck` share, as the settings loader reads them.
+func serviceFlags(host: String?, port: Int?, config: String?) -> [String: String] {
+    var flags: [String: String] = [:]
+    if let host { flags["host"] = host }
+    if let port { flags["port"] = String(port) }
+    if let config { flags["config"] = config }
+    return flags
 }
