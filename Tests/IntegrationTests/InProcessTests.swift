@@ -1,10 +1,11 @@
 import Foundation
-@testable import HTTPServer
 import JSON
 import PROSRules
 import PROSService
 import PROSWire
 import Testing
+
+@testable import HTTPServer
 
 /// The service's own checks, run twice: against `PricingService` in-process (no socket: the route and its
 /// handler called directly, as Hummingbird's router tests do) and against a live server over libcurl.
@@ -18,8 +19,10 @@ extension LiveTests {
         }
 
         /// One request straight through the service: route, then the buffered handler if it asks for one.
-        static func inProcess(_ service: PricingService, _ method: String, _ path: String, _ headers: [String],
-                              _ body: [UInt8]?) -> Answer? {
+        static func inProcess(
+            _ service: PricingService, _ method: String, _ path: String, _ headers: [String],
+            _ body: [UInt8]?
+        ) -> Answer? {
             var fields = headers.map { h -> (String, String) in
                 let parts = h.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 return (parts[0], parts[1])
@@ -27,9 +30,9 @@ extension LiveTests {
             if let body { fields.append(("Content-Length", String(body.count))) }
             let head = HTTPRequestHead(method: method, target: path, version: .http11, headers: HTTPHeaders(fields))
             switch service.route(head, remoteAddress: "127.0.0.1") {
-            case let .respond(r):
+            case .respond(let r):
                 return Answer(status: r.status, contentType: r.headers["content-type"], body: r.body)
-            case let .buffered(max, handler):
+            case .buffered(let max, let handler):
                 let bytes = body ?? []
                 guard bytes.count <= max else { return Answer(status: 413, contentType: nil, body: []) }
                 let r = handler(HTTPRequest(head: head, body: bytes, remoteAddress: "127.0.0.1"))
@@ -50,8 +53,10 @@ extension LiveTests {
         ]
 
         @Test(arguments: cases)
-        func theSameAnswerInProcessAndLive(method: String, path: String, headers: [String], body: String?,
-                                           status: Int) throws {
+        func theSameAnswerInProcessAndLive(
+            method: String, path: String, headers: [String], body: String?,
+            status: Int
+        ) throws {
             let s = try LiveService()
             defer { s.stop() }
             let bytes = body.map { Array($0.utf8) }
