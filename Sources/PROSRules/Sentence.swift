@@ -6,6 +6,11 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
     public private(set) var bytes: [UInt8]
 
     public init() { bytes = [] }
+    /// An empty sentence with room for `capacity` bytes.
+    public init(capacity: Int) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
     public init(stringLiteral value: StaticString) {
         bytes = value.withUTF8Buffer { Array($0) }
     }

@@ -2,23 +2,30 @@
 /// "Tier 2 base rate (24 tier units from 21 accrued) and the IR add-on (3 units): 1,187.21."
 extension MonthRun {
     func summary(of claim: PricedClaim) -> String {
-        var s = Sentence()
-        let billed = claim.lines.map(describe)
-        if billed.isEmpty {
+        var s = Sentence(capacity: 192)
+        if claim.lines.isEmpty {
             s.append("Nothing is billed for \(month.month)")
             if let reason = nothingBilledReason() { s.append(": \(reason)") }
         } else {
-            s.append(joined(billed, capitalized: true))
+            for (i, line) in claim.lines.enumerated() {
+                if i > 0 { s.append(i == claim.lines.count - 1 ? " and " as String : ", ") }
+                s.append(describe(line))
+            }
+            s.capitalizeFirst()
             if let total = claim.total {
-                s.append(": \(total.grouped)")
-            } else if schedule == nil {
-                s.append(", with no amounts (no rate schedule named)")
+                s.append(": " as String)
+                s.append(total.grouped)
+            } else if let schedule {
+                s.append(", with no total (a rate is missing from \(schedule.id))")
             } else {
-                s.append(", with no total (a rate is missing from \(schedule!.id))")
+                s.append(", with no amounts (no rate schedule named)" as String)
             }
         }
-        if !notBilled.isEmpty { s.append("; not billed: \(joined(notBilled))") }
-        s.append(".")
+        if !notBilled.isEmpty {
+            s.append("; not billed: " as String)
+            s.append(joined(notBilled))
+        }
+        s.append("." as String)
         return s.description
     }
 
