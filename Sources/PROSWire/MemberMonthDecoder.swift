@@ -257,15 +257,20 @@ private struct State {
 
     /// Whether a member appears for the first time in its object (`bit` in `seen`); a second appearance is
     /// an error at its pointer and its value is skipped: two readers of one body must never see two claims.
-    mutating func once(
+    @inline(__always) mutating func once(
         _ seen: inout UInt32, _ bit: Int, _ pointer: @autoclosure () -> String,
         _ r: inout JSONReader
     ) throws(JSONSyntaxError) -> Bool {
         let mask: UInt32 = 1 << UInt32(bit)
         if seen & mask == 0 { seen |= mask; return true }
-        error(pointer(), "appears twice in one object; send each member once")
-        try r.skipValue()
+        try duplicate(pointer(), &r)
         return false
+    }
+
+    /// A member's second appearance: reported at its pointer, its value skipped.
+    @inline(never) mutating func duplicate(_ pointer: String, _ r: inout JSONReader) throws(JSONSyntaxError) {
+        error(pointer, "appears twice in one object; send each member once")
+        try r.skipValue()
     }
 
     /// A member the API does not know: skipped and remembered by pointer (a second one of the same name is
