@@ -110,11 +110,7 @@ public struct BillingExport: @unchecked Sendable {  // its bytes are only read
         public var errors: [CellError]
 
         public func write(to w: inout JSONWriter) {
-            w.beginObject()
-            w.field("type", type)
-            w.field("title", title)
-            w.field("status", status)
-            w.field("detail", detail)
+            w.beginProblem(type: type, title: title, status: status, detail: detail)
             w.key("errors")
             w.beginArray()
             for e in errors {

@@ -46,11 +46,7 @@ public struct Problem: Error, Sendable, Equatable {
     }
 
     public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.field("type", type)
-        w.field("title", title)
-        w.field("status", status)
-        w.field("detail", detail)
+        w.beginProblem(type: type, title: title, status: status, detail: detail)
         if !errors.isEmpty {
             w.key("errors")
             w.beginArray()
@@ -90,5 +86,16 @@ extension Pricer {
 
     public func price(json bytes: [UInt8]) -> Result<PricedClaim, Problem> {
         bytes.withUnsafeBufferPointer { price(json: $0) }
+    }
+}
+
+extension JSONWriter {
+    /// Opens an RFC 9457 problem object with its four members; the caller adds `errors` and closes it.
+    mutating func beginProblem(type: String, title: String, status: Int, detail: String) {
+        beginObject()
+        field("type", type)
+        field("title", title)
+        field("status", status)
+        field("detail", detail)
     }
 }
