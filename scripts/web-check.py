@@ -194,6 +194,25 @@ class Page:
         return path, overflow
 
 
+def downloaded_csv(directory, name, timeout=10.0):
+    """The rows of a finished download. Chromium may create the file before it has written it (and
+    writes through `NAME.crdownload`), so wait until it exists, no partial file is left and its size
+    has held still for a moment, rather than reading it the instant its name appears."""
+    target = os.path.join(directory, name)
+    deadline = time.time() + timeout
+    last = -1
+    while time.time() < deadline:
+        partial = any(f.endswith(".crdownload") for f in os.listdir(directory))
+        size = os.path.getsize(target) if os.path.exists(target) else -1
+        if size > 0 and not partial and size == last:
+            break
+        last = size
+        time.sleep(0.2)
+    expect(os.path.exists(target) and os.path.getsize(target) > 0, f"no finished download in {os.listdir(directory)}")
+    with open(target, newline="") as f:
+        return list(csv.reader(f))
+
+
 def expect(cond, message):
     if not cond:
         raise AssertionError(message)
@@ -403,14 +422,7 @@ def test_an_ndjson_file_lists_its_member_months_and_opens_one(page, server, tmp)
         if old.endswith(".csv"):
             os.remove(os.path.join(tmp, old))
     page.tid("download").click()
-    target = os.path.join(tmp, "pros-pricer-results.csv")
-    for _ in range(50):
-        if os.path.exists(target):
-            break
-        time.sleep(0.1)
-    expect(os.path.exists(target), f"no download in {os.listdir(tmp)}")
-    with open(target, newline="") as f:
-        table = list(csv.reader(f))
+    table = downloaded_csv(tmp, "pros-pricer-results.csv")
     expect(table[0] == ["memberId", "month", "dateOfService", "kind", "rateCode", "procedureCode", "modifiers",
                         "units", "amount", "findings"], table[0])
     want = [(s["request"]["memberId"], l["rateCode"]) for s in seeds[:2] for l in s["expected"]["lines"]]
