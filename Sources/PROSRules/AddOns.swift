@@ -15,11 +15,12 @@ extension MonthRun {
         if qualified.count > rules.maxAddOns {  // docs/rules.md#maximum-add-ons: kept in priority order
             let dropped = Array(qualified[rules.maxAddOns...])
             qualified = Array(qualified.prefix(rules.maxAddOns))
-            note(Explain.maxAddOns(rules.maxAddOns, dropped: dropped, kept: qualified), dropped.flatMap(addOnServices))
+            note(Explain.maxAddOns(rules.maxAddOns, dropped: dropped, kept: qualified), addOnServices(dropped))
         }
-        return qualified.compactMap { rules.addOn($0).map(addOnLine) }.sorted { a, b in
-            (a.rateCode.count, a.rateCode) < (b.rateCode.count, b.rateCode)
-        }
+        var lines: [ClaimLine] = []
+        lines.reserveCapacity(qualified.count)
+        for c in qualified { if let rule = rules.addOn(c) { lines.append(addOnLine(rule)) } }
+        return lines.sorted { a, b in (a.rateCode.count, a.rateCode) < (b.rateCode.count, b.rateCode) }
     }
 
     func addOnLine(_ rule: AddOnRule) -> ClaimLine {
@@ -98,8 +99,12 @@ extension MonthRun {
             guard contenders.count > 1 else { continue }
             var winner = contenders[0]
             var reason = Explain.firstInPriority
-            let amounts = contenders.compactMap { c in
-                rules.addOn(c).flatMap { schedule?.amount(for: $0.coding.rateCode, on: dateOfService) }
+            // Loops rather than closures: a closure here would copy the whole run.
+            var amounts: [Money] = []
+            for c in contenders {
+                if let rule = rules.addOn(c), let a = schedule?.amount(for: rule.coding.rateCode, on: dateOfService) {
+                    amounts.append(a)
+                }
             }
             if amounts.count == contenders.count, let best = amounts.max(),
                 amounts.filter({ $0 == best }).count == 1, let at = amounts.firstIndex(of: best)
@@ -109,7 +114,7 @@ extension MonthRun {
             }
             let dropped = contenders.filter { $0 != winner }
             kept.removeAll(where: dropped.contains)
-            note(Explain.irOrsExclusive(kept: winner, dropped: dropped, reason: reason), dropped.flatMap(addOnServices))
+            note(Explain.irOrsExclusive(kept: winner, dropped: dropped, reason: reason), addOnServices(dropped))
         }
     }
 }

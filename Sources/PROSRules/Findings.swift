@@ -252,7 +252,7 @@ enum Explain {
     }
 
     static func ctRREMissing(_ rule: AddOnRule, required: String, has codes: [String]) -> Note {
-        let list: Sentence = codes.isEmpty ? "none" : "\(codes.joined(separator: ", "))"
+        let list: Sentence = codes.isEmpty ? "none" : "\(codes, separator: ", ")"
         return Note(
             code: .ctRREMissing, severity: .denied,
             message: """
@@ -286,14 +286,12 @@ enum Explain {
     }
 
     static func irOrsExclusive(kept: Component, dropped: [Component], reason: Sentence) -> Note {
-        let all = ([kept] + dropped).map(\.rawValue).joined(separator: " and ")
-        let names = dropped.map(\.rawValue).joined(separator: ", ")
-        return Note(
+        Note(
             code: .irOrsExclusive, severity: .denied,
             message: """
-                \(all) may not be billed in the same month: kept \(kept.rawValue) because \(reason); \(names) was not \
-                billed.
-                """, notBilled: "the \(names) add-on (never billed with \(kept.rawValue))")
+                \(kept.rawValue) and \(dropped, separator: " and ") may not be billed in the same month: kept \
+                \(kept.rawValue) because \(reason); \(dropped, separator: ", ") was not billed.
+                """, notBilled: "the \(dropped, separator: ", ") add-on (never billed with \(kept.rawValue))")
     }
 
     static func higherRate(_ amount: Money) -> Sentence { "its rate, \(amount), is the higher" }
@@ -303,9 +301,9 @@ enum Explain {
         Note(
             code: .maxAddOns, severity: .denied,
             message: """
-                At most \(max) add-ons may be billed a month, so \(dropped.map(\.rawValue).joined(separator: ", ")) \
-                was not billed (kept: \(kept.map(\.rawValue).joined(separator: ", "))).
-                """, notBilled: "the \(dropped.map(\.rawValue).joined(separator: ", ")) add-on (at most \(max) add-ons)"
+                At most \(max) add-ons may be billed a month, so \(dropped, separator: ", ") was not billed \
+                (kept: \(kept, separator: ", ")).
+                """, notBilled: "the \(dropped, separator: ", ") add-on (at most \(max) add-ons)"
         )
     }
 
@@ -362,11 +360,11 @@ enum Explain {
         Note(
             code: .addOnNotAllowedPreadmission, severity: .denied,
             message: """
-                \(components.map(\.rawValue).joined(separator: " and ")) add-ons are not billed while the member is \
+                \(components, separator: " and ") add-ons are not billed while the member is \
                 in pre-admission: the units of \(services) count only toward the pre-admission line.
                 """,
             notBilled: """
-                the \(components.map(\.rawValue).joined(separator: " and ")) \
+                the \(components, separator: " and ") \
                 \(components.count == 1 ? "add-on" : "add-ons") \
                 (not in pre-admission)
                 """)
@@ -393,7 +391,7 @@ enum Explain {
         Note(
             code: .noRate, severity: .warning,
             message: """
-                Rate schedule \(schedule) has no rate for \(codes.joined(separator: ", ")) on \(date), so those \
+                Rate schedule \(schedule) has no rate for \(codes, separator: ", ") on \(date), so those \
                 amounts and the total are null.
                 """)
     }
@@ -403,7 +401,7 @@ enum Explain {
             code: .unknownFieldsIgnored, severity: .info,
             message: """
                 \(pointers.count == 1 ? "1 field" : "\(pointers.count) fields") the API does not know \
-                \(pointers.count == 1 ? "was" : "were") ignored: \(pointers.joined(separator: ", ")). Check for a \
+                \(pointers.count == 1 ? "was" : "were") ignored: \(pointers, separator: ", "). Check for a \
                 misspelt field name.
                 """)
     }

@@ -165,6 +165,13 @@ struct MonthRun {
         services.indices.filter { services[$0].component == c && addOnUnits(ofService: $0) > 0 }
     }
 
+    /// The same for several components, one after the other.
+    func addOnServices(_ components: [Component]) -> [Int] {
+        var indices: [Int] = []
+        for c in components { indices += addOnServices(c) }
+        return indices
+    }
+
     /// Services that accrued units (what the base and pre-admission lines report).
     func accruingServices() -> [Int] { services.indices.filter { dispositions[$0].accrued > 0 } }
 }

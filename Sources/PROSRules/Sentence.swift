@@ -59,5 +59,21 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
         }
 
         public mutating func appendInterpolation(_ m: Money) { bytes.append(contentsOf: m.description.utf8) }
+
+        /// Names with a separator between them: `\(["4518", "4525"], separator: ", ")` is "4518, 4525".
+        public mutating func appendInterpolation(_ names: [String], separator: StaticString) {
+            for (i, name) in names.enumerated() {
+                if i > 0 { appendLiteral(separator) }
+                bytes.append(contentsOf: name.utf8)
+            }
+        }
+
+        /// Components by name with a separator between them: "IR and ORS".
+        mutating func appendInterpolation(_ components: [Component], separator: StaticString) {
+            for (i, c) in components.enumerated() {
+                if i > 0 { appendLiteral(separator) }
+                bytes.append(contentsOf: c.rawValue.utf8)
+            }
+        }
     }
 }

@@ -106,7 +106,8 @@ public enum Validation {
 
     /// Whether two services share an id. Ids compare byte for byte, as RFC 8259 §8.3 advises (two
     /// spellings of an accented letter are two ids, though Swift's `String ==` calls them equal). An
-    /// open-addressed table of indices with FNV-1a hashes: one small allocation, no SipHash per service.
+    /// open-addressed table of indices with FNV-1a hashes of the bytes: one small allocation, no SipHash
+    /// per service. It may answer true for ids that differ only in spelling; never false for a duplicate.
     static func hasDuplicateIds(_ services: [Service]) -> Bool {
         let n = services.count
         guard n > 1 else { return false }
@@ -119,7 +120,9 @@ public enum Validation {
             let hash = id.withContiguousStorageIfAvailable(fnv1a) ?? fnv1a(Array(id))
             var slot = Int(truncatingIfNeeded: hash) & mask
             while table[slot] >= 0 {
-                if services[Int(table[slot])].id.utf8.elementsEqual(services[i].id.utf8) { return true }
+                // `==` may also call two spellings of one accented letter equal: then the exact,
+                // byte-for-byte pass above decides, so a false alarm costs time, never a wrong error.
+                if services[Int(table[slot])].id == services[i].id { return true }
                 slot = (slot + 1) & mask
             }
             table[slot] = Int32(i)

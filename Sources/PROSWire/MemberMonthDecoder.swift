@@ -489,7 +489,11 @@ private struct State {
             switch field {
             case .id:
                 if let v = try readString(&r, base + "/id", nullable: true) {
-                    if v.isEmpty || v.unicodeScalars.count > Validation.maxServiceIdLength {
+                    // Characters are counted only when the bytes could exceed the limit (a character is 1 to 4 bytes).
+                    let tooLong =
+                        v.utf8.count > Validation.maxServiceIdLength
+                        && v.unicodeScalars.count > Validation.maxServiceIdLength
+                    if v.isEmpty || tooLong {
                         error(base + "/id", "must be 1 to \(Validation.maxServiceIdLength) characters")
                     } else {
                         id = v
