@@ -115,6 +115,22 @@ public struct JSONWriter: ~Copyable {
     }
     @inlinable public mutating func int(_ value: Int) { separate(); appendDecimal(value); needsComma = true }
 
+    /// A fixed-point number as a JSON string value with two decimals: 118721 is `"1187.21"`, -5 is `"-0.05"`
+    /// (amounts in cents, written as text so no reader takes them for binary floating point).
+    @inlinable public mutating func hundredthsString(_ value: Int64) {
+        separate()
+        put(UInt8(ascii: "\""))
+        if value < 0 { put(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        appendDecimal(Int(magnitude / 100))
+        let p = reserve(3)
+        p[0] = UInt8(ascii: ".")
+        putDigits(Int(magnitude % 100), 2, UnsafeMutableBufferPointer(start: p, count: 3), 1)
+        count += 3
+        put(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     @usableFromInline mutating func appendDecimal(_ value: Int) {
         if value < 0 {
             guard value != .min else { String(value).withUTF8Bytes { put($0) }; return }

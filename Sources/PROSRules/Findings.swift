@@ -416,7 +416,7 @@ enum Explain {
     static func ids(_ indices: [Int], of services: [Service]) -> Sentence {
         var s = Sentence()
         for (n, i) in indices.prefix(10).enumerated() {
-            if n > 0 { s.append(", " as String) }
+            if n > 0 { s.append(literal: ", ") }
             s.append(services[i].id)
         }
         if indices.count > 10 { s.append(" and \(indices.count - 10) more") }

@@ -34,7 +34,7 @@ extension MonthRun {
         if let schedule, let now = schedule.amount(for: tier.coding.rateCode, on: dateOfService),
             let then = schedule.amount(for: next.coding.rateCode, on: dateOfService), now < then
         {
-            gain = ", adding \(Money(cents: then.cents - now.cents).grouped)"
+            gain = ", adding \(grouped: Money(cents: then.cents - now.cents))"
         }
         return Hint(
             .nextTierGap, needed: needed,

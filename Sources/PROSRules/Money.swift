@@ -47,6 +47,23 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
         return String(decoding: out, as: UTF8.self) + "." + pad(Int(cents.magnitude % 100), 2)
     }
 
+    /// Appends the amount as text: `1187.21`, or `1,187.21` when `grouped`. Written into a sentence's bytes
+    /// without an intermediate String (amounts appear in summaries and findings of most months).
+    func write(to bytes: inout [UInt8], grouped: Bool = false) {
+        if cents < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        appendDecimal(Int(cents.magnitude / 100), to: &bytes)
+        if grouped {  // a comma before each group of three digits from the right
+            var at = bytes.count - 3
+            while at > start {
+                bytes.insert(UInt8(ascii: ","), at: at)
+                at -= 3
+            }
+        }
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(Int(cents.magnitude % 100), 2, to: &bytes)
+    }
+
     /// Two decimal places: `1187.21`.
     public var description: String {
         let sign = cents < 0 ? "-" : ""

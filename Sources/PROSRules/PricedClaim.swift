@@ -56,8 +56,9 @@ public struct PricedClaim: Sendable, Equatable {
     /// One per request service, in request order.
     public var services: [ServiceDisposition]
     public var findings: [Finding]
-    /// One sentence on what is billed and why.
-    public var summary: String
+    /// One sentence on what is billed and why, as the UTF-8 it was built in (written to JSON as is).
+    public var summaryUTF8: [UInt8]
+    public var summary: String { String(decoding: summaryUTF8, as: UTF8.self) }
     /// What would change the claim.
     public var hints: [Hint]
 }

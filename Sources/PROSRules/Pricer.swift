@@ -141,8 +141,8 @@ struct MonthRun {
             payer: month.payer, dateOfService: dateOfService,
             units: UnitTotals(
                 accrued: accrued, tier: tierUnits, byComponent: accruedBy, providedByComponent: providedBy),
-            lines: lines, total: total, services: dispositions, findings: findings, summary: "", hints: [])
-        claim.summary = summary(of: claim)
+            lines: lines, total: total, services: dispositions, findings: findings, summaryUTF8: [], hints: [])
+        claim.summaryUTF8 = summary(of: claim)
         claim.hints = hints(for: claim)
         return claim
     }

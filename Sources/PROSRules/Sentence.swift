@@ -21,6 +21,11 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
 
     public mutating func append(_ other: Sentence) { bytes += other.bytes }
     public mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    public mutating func append(number n: Int) {
+        if n < 0 { bytes.append(contentsOf: String(n).utf8) } else { appendDecimal(n, to: &bytes) }
+    }
+    public mutating func append(grouped amount: Money) { amount.write(to: &bytes, grouped: true) }
+    public mutating func append(literal: StaticString) { literal.withUTF8Buffer { bytes.append(contentsOf: $0) } }
 
     /// Makes a first lowercase ASCII letter uppercase.
     public mutating func capitalizeFirst() {
@@ -58,7 +63,9 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
             appendDigits(m.month, 2, to: &bytes)
         }
 
-        public mutating func appendInterpolation(_ m: Money) { bytes.append(contentsOf: m.description.utf8) }
+        public mutating func appendInterpolation(_ m: Money) { m.write(to: &bytes) }
+        /// An amount as a person reads it: `1,187.21`.
+        public mutating func appendInterpolation(grouped m: Money) { m.write(to: &bytes, grouped: true) }
 
         /// Names with a separator between them: `\(["4518", "4525"], separator: ", ")` is "4518, 4525".
         public mutating func appendInterpolation(_ names: [String], separator: StaticString) {

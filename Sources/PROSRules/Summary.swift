@@ -1,46 +1,49 @@
 /// One sentence on what a priced month bills and why, for clean months too (docs/rules.md#summary):
 /// "Tier 2 base rate (24 tier units from 21 accrued) and the IR add-on (3 units): 1,187.21."
 extension MonthRun {
-    func summary(of claim: PricedClaim) -> String {
+    func summary(of claim: PricedClaim) -> [UInt8] {
         var s = Sentence(capacity: 192)
         if claim.lines.isEmpty {
             s.append("Nothing is billed for \(month.month)")
             if let reason = nothingBilledReason() { s.append(": \(reason)") }
         } else {
             for (i, line) in claim.lines.enumerated() {
-                if i > 0 { s.append(i == claim.lines.count - 1 ? " and " as String : ", ") }
-                s.append(describe(line))
+                if i > 0 { s.append(literal: i == claim.lines.count - 1 ? " and " : ", ") }
+                describe(line, into: &s)
             }
             s.capitalizeFirst()
             if let total = claim.total {
-                s.append(": " as String)
-                s.append(total.grouped)
+                s.append(literal: ": ")
+                s.append(grouped: total)
             } else if let schedule {
                 s.append(", with no total (a rate is missing from \(schedule.id))")
             } else {
-                s.append(", with no amounts (no rate schedule named)" as String)
+                s.append(literal: ", with no amounts (no rate schedule named)")
             }
         }
         if !notBilled.isEmpty {
-            s.append("; not billed: " as String)
+            s.append(literal: "; not billed: ")
             s.append(joined(notBilled))
         }
-        s.append("." as String)
-        return s.description
+        s.append(literal: ".")
+        return s.bytes
     }
 
     /// The lines' words: "Tier 2 base rate (24 tier units from 21 accrued)", "the IR add-on (3 units)".
-    func describe(_ line: ClaimLine) -> Sentence {
+    func describe(_ line: ClaimLine, into s: inout Sentence) {
         switch line.kind {
         case .base:
-            return "Tier \(line.tier ?? 0) base rate (\(tierUnits) tier units from \(accrued) accrued)"
+            s.append(literal: "Tier "); s.append(number: line.tier ?? 0)
+            s.append(literal: " base rate ("); s.append(number: tierUnits)
+            s.append(literal: " tier units from "); s.append(number: accrued); s.append(literal: " accrued)")
         case .preadmission:
-            let target: Sentence =
-                member.targetPopulation && rules.preadmission.targetPopulation != nil
-                ? " at the target-population rate" : ""
-            return "the pre-admission rate (\(line.rateCode))\(target)"
+            s.append(literal: "the pre-admission rate ("); s.append(line.rateCode); s.append(literal: ")")
+            if member.targetPopulation && rules.preadmission.targetPopulation != nil {
+                s.append(literal: " at the target-population rate")
+            }
         case .addOn:
-            return "the \(line.component?.rawValue ?? line.rateCode) add-on (\(line.units) units)"
+            s.append(literal: "the "); s.append(line.component?.rawValue ?? line.rateCode)
+            s.append(literal: " add-on ("); s.append(number: line.units); s.append(literal: " units)")
         }
     }
 

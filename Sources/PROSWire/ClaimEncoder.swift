@@ -36,12 +36,14 @@ extension PricedClaim {
             w.stringArray("modifiers", line.modifiers)
             w.field("units", line.units)
             w.key("dateOfService"); w.date(line.dateOfService)
-            w.field("amount", optional: line.amount?.description)
+            w.key("amount")
+            if let a = line.amount { w.hundredthsString(a.cents) } else { w.null() }
             w.endObject()
         }
         w.endArray()
-        w.field("total", optional: total?.description)
-        w.field("summary", summary)
+        w.key("total")
+        if let total { w.hundredthsString(total.cents) } else { w.null() }
+        w.key("summary"); w.string(utf8: summaryUTF8)
         w.key("services")
         w.beginArray()
         // The most repeated object of the answer (one per service): written as runs of fixed bytes.
