@@ -27,30 +27,33 @@ struct Accrual {
                 case .group: perUnit.group
                 }
             let units = services[i].minutes / minutesPerUnit
-            var d = ServiceDisposition(
-                id: services[i].id, units: units, accrued: 0, tierUnits: 0,
-                countedAs: services[i].telehealth == .none ? services[i].location : .onsite, excludedBy: nil,
-                findings: [])
             // The one rule that excludes it, first in this order (docs/rules.md#findings).
+            var excludedBy: FindingCode?
             if let discharge = dischargeDate, services[i].date > discharge {
-                d.excludedBy = .serviceAfterDischarge; discharged.append(i)
+                excludedBy = .serviceAfterDischarge; discharged.append(i)
             } else if services[i].format == .group && services[i].employmentSetting {
-                d.excludedBy = .employmentSettingNotOneToOne; employment.append(i)
+                excludedBy = .employmentSettingNotOneToOne; employment.append(i)
             } else if services[i].format == .group && oneToOne.contains(services[i].component) {
-                d.excludedBy = .orsNotOneToOne; notOneToOne.append(i)
+                excludedBy = .orsNotOneToOne; notOneToOne.append(i)
             } else if units == 0 {
-                d.excludedBy = .belowUnitMinimum
+                excludedBy = .belowUnitMinimum
             }
             if units == 0 { below.append(i) }  // listed even when another rule excluded it
-            dispositions.append(d)
+            dispositions.append(
+                ServiceDisposition(
+                    id: services[i].id, units: units, accrued: 0, tierUnits: 0,
+                    countedAs: services[i].telehealth == .none ? services[i].location : .onsite,
+                    excludedBy: excludedBy, findings: []))
         }
 
         // docs/rules.md#daily-cap: each day accrues in time order: services with a start time by it, then
         // those without, in request order.
-        let order = services.indices
-            .map { i in (day: services[i].date.dayNumber, start: services[i].startMinute ?? Int.max, index: i) }
-            .sorted { a, b in (a.day, a.start, a.index) < (b.day, b.start, b.index) }
-            .map(\.index)
+        var keys: [(day: Int, start: Int, index: Int)] = []
+        keys.reserveCapacity(services.count)
+        for i in services.indices {
+            keys.append((day: services[i].date.dayNumber, start: services[i].startMinute ?? Int.max, index: i))
+        }
+        let order = keys.sorted { a, b in (a.day, a.start, a.index) < (b.day, b.start, b.index) }.map(\.index)
         // `order` runs day by day: one day is accrued at a time, its timed services' intervals kept in one
         // flat list from `dayStart` on.
         var day: CivilDate?
@@ -89,11 +92,14 @@ struct Accrual {
             let multiplier = dispositions[i].countedAs == .offsite ? rules.offsiteMultiplier : 1
             dispositions[i].tierUnits = accrued * multiplier
         }
-        provided = dispositions.map { $0.excludedBy == nil ? $0.units : 0 }
-
+        provided = []
+        provided.reserveCapacity(services.count)
         // docs/rules.md#location-and-telehealth: only a service that counts gets the telehealth note.
-        let telehealth = services.indices.filter { i in
-            services[i].telehealth != .none && services[i].location == .offsite && dispositions[i].excludedBy == nil
+        var telehealth: [Int] = []
+        for i in services.indices {
+            provided.append(dispositions[i].excludedBy == nil ? dispositions[i].units : 0)
+            let counts = dispositions[i].excludedBy == nil
+            if services[i].telehealth != .none && services[i].location == .offsite && counts { telehealth.append(i) }
         }
 
         func add(_ note: Note, _ indices: [Int]) { notes.append((note, indices)) }

@@ -65,7 +65,7 @@ extension MonthRun {
     func contactDue() -> Hint? {
         guard member.medicationManagement else { return nil }
         let m = month.month
-        guard let last = knownContacts().filter({ $0.yearMonth <= m }).max() else { return nil }
+        guard let last = latestContact(through: m) else { return nil }
         let window = rules.prescriberContactWindowMonths
         let due = last.yearMonth.advanced(by: window + 1)
         guard due >= m else { return nil }  // already past due: CT_PRESCRIBER_CONTACT_MISSING says so

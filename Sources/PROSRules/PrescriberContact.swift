@@ -25,6 +25,26 @@ extension MonthRun {
         return dates
     }
 
+    /// The latest known contact in month `m` or before it: `knownContacts()`, without building the list.
+    func latestContact(through m: YearMonth) -> CivilDate? {
+        var latest: CivilDate?
+        for d in month.member.prescriberContactDates where d.yearMonth <= m && latest.map({ d > $0 }) ?? true {
+            latest = d
+        }
+        if let d = month.member.lastPrescriberContact, d.yearMonth <= m, latest.map({ d > $0 }) ?? true {
+            latest = d
+        }
+        for i in services.indices where services[i].component == .ct && services[i].prescriberContact {
+            switch dispositions[i].excludedBy {
+            case nil, .belowUnitMinimum?:
+                let d = services[i].date
+                if d.yearMonth <= m, latest.map({ d > $0 }) ?? true { latest = d }
+            default: break
+            }
+        }
+        return latest
+    }
+
     /// The admission month, for an admitted member.
     var admissionMonth: YearMonth? {
         member.status == .admitted ? member.admissionDate?.yearMonth : nil

@@ -116,9 +116,7 @@ public enum Validation {
         let mask = capacity - 1
         var table = [Int32](repeating: -1, count: capacity)
         for i in 0..<n {
-            let id = services[i].id.utf8
-            let hash = id.withContiguousStorageIfAvailable(fnv1a) ?? fnv1a(Array(id))
-            var slot = Int(truncatingIfNeeded: hash) & mask
+            var slot = Int(truncatingIfNeeded: fnv1a(services[i].id.utf8.span)) & mask
             while table[slot] >= 0 {
                 // `==` may also call two spellings of one accented letter equal: then the exact,
                 // byte-for-byte pass above decides, so a false alarm costs time, never a wrong error.
@@ -132,8 +130,8 @@ public enum Validation {
 }
 
 /// 64-bit FNV-1a of some bytes: a quick hash for a table of a month's service ids (not for security).
-func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
+func fnv1a(_ bytes: Span<UInt8>) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    for i in bytes.indices { h = (h ^ UInt64(bytes[i])) &* 0x100_0000_01b3 }
     return h
 }
