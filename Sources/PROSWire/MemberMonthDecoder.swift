@@ -56,21 +56,69 @@ enum ServiceKey: Int, CaseIterable, Sendable {
         (.prescriberContact, #"prescriberContact":"#), (.service, #"service":"#),
     ]
 
-    /// `declared` grouped by first letter: `entries[bucket[b]..<bucket[b + 1]]` start with byte `b`.
-    struct Table: Sendable {
-        let entries: [(key: ServiceKey, nameQuoteColon: StaticString)]
-        let bucket: [Int]
+    /// `declared` for lookups: an entry per name (its bytes with quote and colon, 4 to 24 of them) and a
+    /// 64-slot open-addressed index on the first four of those bytes, names sharing them chained. Built
+    /// once; a compact member name is then found with one load, one multiply and, as a rule, one compare.
+    struct Table: @unchecked Sendable {  // immutable after init, never freed (a static)
+        struct Entry {
+            let key: ServiceKey
+            let name: UnsafePointer<UInt8>
+            let length: Int
+            let prefix: UInt32
+            /// The next entry whose name starts with the same four bytes, or -1.
+            var next: Int
+        }
+        static let slotCount = 64
+        let entries: UnsafeMutableBufferPointer<Entry>
+        /// Entry index of the first name with a slot's prefix, or -1 (linear probing).
+        let slots: UnsafeMutableBufferPointer<Int>
         /// The longest name with its quote and colon: compact matching needs that many bytes ahead.
         let longest: Int
 
         init(_ declared: [(key: ServiceKey, nameQuoteColon: StaticString)]) {
-            entries = declared.sorted { $0.nameQuoteColon.utf8Start[0] < $1.nameQuoteColon.utf8Start[0] }
-            var bucket = [Int](repeating: entries.count, count: 257)
-            for (i, e) in entries.enumerated().reversed() { bucket[Int(e.nameQuoteColon.utf8Start[0])] = i }
-            for b in stride(from: 255, through: 0, by: -1) where bucket[b] > bucket[b + 1] { bucket[b] = bucket[b + 1] }
-            self.bucket = bucket
-            longest = declared.map(\.nameQuoteColon.utf8CodeUnitCount).max() ?? 0
             precondition(declared.allSatisfy { (4...24).contains($0.nameQuoteColon.utf8CodeUnitCount) })
+            entries = .allocate(capacity: declared.count)
+            slots = .allocate(capacity: Self.slotCount)
+            slots.initialize(repeating: -1)
+            for (i, d) in declared.enumerated() {
+                let name = d.nameQuoteColon
+                let prefix = UnsafeRawPointer(name.utf8Start).loadUnaligned(as: UInt32.self)
+                entries.initializeElement(
+                    at: i,
+                    to: Entry(
+                        key: d.key, name: name.utf8Start, length: name.utf8CodeUnitCount, prefix: prefix, next: -1))
+                var slot = Self.slot(prefix)
+                while slots[slot] >= 0 && entries[slots[slot]].prefix != prefix { slot = (slot + 1) % Self.slotCount }
+                if slots[slot] < 0 {
+                    slots[slot] = i
+                } else {  // shares its first four bytes: appended to that chain
+                    var last = slots[slot]
+                    while entries[last].next >= 0 { last = entries[last].next }
+                    entries[last].next = i
+                }
+            }
+            longest = declared.map(\.nameQuoteColon.utf8CodeUnitCount).max() ?? 0
+        }
+
+        @inline(__always) static func slot(_ prefix: UInt32) -> Int { Int((prefix &* 0x9E37_79B1) >> 26) }
+
+        /// The entry whose name (with quote and colon) the bytes at `at` start with; `at` has more than
+        /// `longest` bytes.
+        @inline(__always) func match(_ at: UnsafePointer<UInt8>) -> Entry? {
+            let prefix = UnsafeRawPointer(at).loadUnaligned(as: UInt32.self)
+            var slot = Self.slot(prefix)
+            while true {
+                var k = slots[slot]
+                if k < 0 { return nil }
+                if entries[k].prefix == prefix {
+                    while k >= 0 {
+                        if sameShortBytes(at, entries[k].name, entries[k].length) { return entries[k] }
+                        k = entries[k].next
+                    }
+                    return nil
+                }
+                slot = (slot + 1) % Self.slotCount
+            }
         }
     }
 
@@ -86,14 +134,9 @@ enum ServiceKey: Int, CaseIterable, Sendable {
     /// A member name read by the general path (its bytes, escapes decoded).
     init(_ key: JSONStringRef) {
         self = key.withBytes { b in
-            guard let letter = b.first else { return .other }
-            let table = Self.table
-            for k in table.bucket[Int(letter)]..<table.bucket[Int(letter) + 1] {
-                let name = table.entries[k].nameQuoteColon
-                guard name.utf8CodeUnitCount - 2 == b.count else { continue }
-                if sameBytes(UnsafeBufferPointer(start: name.utf8Start, count: b.count), b) {
-                    return table.entries[k].key
-                }
+            for d in Self.declared where d.nameQuoteColon.utf8CodeUnitCount - 2 == b.count {
+                let name = UnsafeBufferPointer(start: d.nameQuoteColon.utf8Start, count: b.count)
+                if sameBytes(name, b) { return d.key }
             }
             return .other
         }
@@ -120,25 +163,17 @@ enum ServiceKey: Int, CaseIterable, Sendable {
 }
 
 extension ServiceKey {
-    /// The next member name of a service when sent compactly and known: found by its first letter in the
-    /// table, checked whole with its closing quote and colon, then consumed. nil (nothing consumed)
+    /// The next member name of a service when sent compactly and known: found in the table by its first
+    /// bytes, checked whole with its closing quote and colon, then consumed. nil (nothing consumed)
     /// otherwise: the general path then reads it, whitespace, escapes, unknown names and the object's end.
     @inline(__always) static func compact(
         _ r: inout JSONReader, first: inout Bool, in table: borrowing Table
     ) -> ServiceKey? {
         guard let (at, rest) = r.compactMemberName(first: first), rest.count > table.longest,
-            let base = rest.baseAddress
+            let base = rest.baseAddress, let entry = table.match(base)
         else { return nil }
-        let letter = Int(rest[0])
-        for k in table.bucket[letter]..<table.bucket[letter + 1] {
-            let name = table.entries[k].nameQuoteColon
-            let length = name.utf8CodeUnitCount  // 4 to 24 bytes, and `rest` has more
-            if sameShortBytes(base, name.utf8Start, length) {
-                r.consumeMemberName(through: at + length, first: &first)
-                return table.entries[k].key
-            }
-        }
-        return nil
+        r.consumeMemberName(through: at + entry.length, first: &first)
+        return entry.key
     }
 }
 

@@ -196,7 +196,43 @@ import Testing
         let spaced = try MemberMonthDecoder.decode(
             Array(Self.write(try JSONValue.parse(Array(json.utf8)), .spaced).utf8))
         #expect(spaced == m)
-        #expect(ServiceKey.table.entries.count == ServiceKey.allCases.count - 1)  // every case but .other
+        #expect(ServiceKey.declared.count == ServiceKey.allCases.count - 1)  // every case but .other
+    }
+
+    /// The compact lookup finds every name of its table, also names sharing their first four bytes (chained)
+    /// and names whose prefixes land in one slot (probed), and nothing else.
+    @Test func theCompactLookupFindsEveryNameAndNothingElse() {
+        let declared: [(key: ServiceKey, nameQuoteColon: StaticString)] = [
+            (.service, #"service":"#), (.startTime, #"serviceDate":"#), (.id, #"servic":"#),
+            (.date, #"date":"#), (.minutes, #"minutes":"#),
+        ]
+        let table = ServiceKey.Table(declared)
+        func lookup(_ text: String) -> ServiceKey? {
+            let bytes = Array((text + String(repeating: " ", count: 32)).utf8)  // room past `longest`
+            return bytes.withUnsafeBufferPointer { table.match($0.baseAddress!)?.key }
+        }
+        for d in declared {
+            let text = String(
+                decoding: UnsafeBufferPointer(
+                    start: d.nameQuoteColon.utf8Start,
+                    count: d.nameQuoteColon.utf8CodeUnitCount), as: UTF8.self)
+            #expect(lookup(text) == d.key, "\(text)")
+        }
+        for other in [#"servo":"#, #"servic""#, #"dates":"#, #"minute":"#, #"x":"#, #"serviceDat":"#] {
+            #expect(lookup(other) == nil, "\(other)")
+        }
+        #expect((0..<ServiceKey.Table.slotCount).filter { table.slots[$0] >= 0 }.count == 3)  // serv, date, minu
+
+        // Two prefixes that land in one slot ("ab": and "bm": both in slot 28): the second is found by probing.
+        let (ab, bm): (StaticString, StaticString) = (#"ab":"#, #"bm":"#)
+        let prefix = { (n: StaticString) in UnsafeRawPointer(n.utf8Start).loadUnaligned(as: UInt32.self) }
+        #expect(ServiceKey.Table.slot(prefix(ab)) == ServiceKey.Table.slot(prefix(bm)))
+        let probed = ServiceKey.Table([(.id, ab), (.date, bm)])
+        for (n, key) in [(ab, ServiceKey.id), (bm, .date)] {
+            var bytes = Array(UnsafeBufferPointer(start: n.utf8Start, count: n.utf8CodeUnitCount))
+            bytes += Array(repeating: 0x20, count: 32)
+            #expect(bytes.withUnsafeBufferPointer { probed.match($0.baseAddress!)?.key } == key)
+        }
     }
 
     @Test func theFirstTwentyRRECodesAreKept() throws {
