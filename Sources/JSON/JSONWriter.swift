@@ -43,7 +43,7 @@ public struct JSONWriter: ~Copyable {
     /// `valueEnds` afterwards.
     @inlinable @inline(__always) public mutating func chunk(_ s: StaticString, valueEnds: Bool = false) {
         let n = s.utf8CodeUnitCount
-        reserve(n).update(from: s.utf8Start, count: n)
+        copyBytes(reserve(n), s.utf8Start, n)
         count += n
         needsComma = valueEnds
     }
@@ -55,7 +55,7 @@ public struct JSONWriter: ~Copyable {
 
     @inlinable @inline(__always) mutating func put(_ u: UnsafeBufferPointer<UInt8>) {
         guard let src = u.baseAddress, !u.isEmpty else { return }
-        reserve(u.count).update(from: src, count: u.count)
+        copyBytes(reserve(u.count), src, u.count)
         count += u.count
     }
 
@@ -92,7 +92,7 @@ public struct JSONWriter: ~Copyable {
         var i = 0
         if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
         p[i] = UInt8(ascii: "\"")
-        if let source { (p + i + 1).update(from: source, count: n) }
+        if let source { copyBytes(p + i + 1, source, n) }
         p[i + n + 1] = UInt8(ascii: "\"")
         count += i + n + 2
         needsComma = true
@@ -199,7 +199,7 @@ public struct JSONWriter: ~Copyable {
         }
         if plain {
             let p = reserve(u.count + 1)
-            if let src = u.baseAddress { p.update(from: src, count: u.count) }
+            if let src = u.baseAddress { copyBytes(p, src, u.count) }
             p[u.count] = UInt8(ascii: "\"")
             count += u.count + 1
             return

@@ -31,6 +31,19 @@ import Testing
         }
     }
 
+    /// Every length a copy can take, short paths and `memmove` alike, copies exactly its bytes and no more.
+    @Test func copyBytesCopiesExactlyTheBytes() {
+        let source = (0..<64).map { UInt8($0 + 1) }
+        for n in 0...40 {
+            var target = [UInt8](repeating: 0, count: 64)
+            source.withUnsafeBufferPointer { from in
+                target.withUnsafeMutableBufferPointer { copyBytes($0.baseAddress! + 3, from.baseAddress!, n) }
+            }
+            #expect(Array(target[3..<3 + n]) == Array(source[0..<n]), "length \(n)")
+            #expect(target[0..<3].allSatisfy { $0 == 0 } && target[(3 + n)...].allSatisfy { $0 == 0 }, "length \(n)")
+        }
+    }
+
     @Test func theWriterRoundTrips() throws {
         let v = JSONValue.object([("a", .array([.number("1"), .null, .bool(true)])), ("q\"\n\u{1}", .string("x\ty"))])
         var w = JSONWriter()
