@@ -72,9 +72,16 @@ public struct JSONWriter: ~Copyable {
     @inlinable public mutating func endArray() { put(UInt8(ascii: "]")); needsComma = true }
 
     /// Writes `"name":` for a name fixed in the code (plain ASCII, copied as is); the value written next belongs to it.
-    @inlinable public mutating func key(_ name: StaticString) {
-        quoted(name.utf8Start, name.utf8CodeUnitCount)
-        put(UInt8(ascii: ":"))
+    @inlinable @inline(__always) public mutating func key(_ name: StaticString) {
+        let n = name.utf8CodeUnitCount
+        let p = reserve(n + 4)
+        var i = 0
+        if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
+        p[i] = UInt8(ascii: "\"")
+        copyBytes(p + i + 1, name.utf8Start, n)
+        p[i + n + 1] = UInt8(ascii: "\"")
+        p[i + n + 2] = UInt8(ascii: ":")
+        count += i + n + 3
         needsComma = false
     }
 

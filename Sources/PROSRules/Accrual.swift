@@ -72,7 +72,7 @@ struct Accrual {
                 if let other = intervals[dayStart...].first(where: { start < $0.end && $0.start < end }) {
                     dispositions[i].excludedBy = .serviceTimeOverlap
                     overlapping.append(i)
-                    if !overlapNotes.isEmpty { overlapNotes.append("; ") }
+                    if !overlapNotes.isEmpty { overlapNotes.append(literal: "; ") }
                     overlapNotes.append(Explain.overlap(services[i].id, services[other.index].id, on: date))
                     continue
                 }
@@ -83,7 +83,7 @@ struct Accrual {
             let accrued = min(units, max(0, rules.dailyCap - used))
             if accrued < units {
                 capped.append(i)
-                if !capNotes.isEmpty { capNotes.append("; ") }
+                if !capNotes.isEmpty { capNotes.append(literal: "; ") }
                 capNotes.append(Explain.capped(services[i].id, on: date, accrued: accrued, of: units))
             }
             used += accrued

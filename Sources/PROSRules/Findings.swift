@@ -419,7 +419,7 @@ enum Explain {
             if n > 0 { s.append(literal: ", ") }
             s.append(services[i].id)
         }
-        if indices.count > 10 { s.append(" and \(indices.count - 10) more") }
+        if indices.count > 10 { s.append(" and \(indices.count - 10) more" as Sentence) }
         return s
     }
 

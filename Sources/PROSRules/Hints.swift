@@ -22,7 +22,8 @@ extension MonthRun {
             {
                 hints.append(nextTierHint(from: rules.tiers[at], to: rules.tiers[at + 1]))
             }
-            for c in [Component.ir, .ors] { if let hint = addOnGap(c, claim) { hints.append(hint) } }
+            if let hint = addOnGap(.ir, claim) { hints.append(hint) }
+            if let hint = addOnGap(.ors, claim) { hints.append(hint) }
         }
         if let hint = contactDue() { hints.append(hint) }
         return hints

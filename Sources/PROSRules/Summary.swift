@@ -4,8 +4,8 @@ extension MonthRun {
     func summary(of claim: PricedClaim) -> [UInt8] {
         var s = Sentence(capacity: 192)
         if claim.lines.isEmpty {
-            s.append("Nothing is billed for \(month.month)")
-            if let reason = nothingBilledReason() { s.append(": \(reason)") }
+            s.append("Nothing is billed for \(month.month)" as Sentence)
+            if let reason = nothingBilledReason() { s.append(": \(reason)" as Sentence) }
         } else {
             for (i, line) in claim.lines.enumerated() {
                 if i > 0 { s.append(literal: i == claim.lines.count - 1 ? " and " : ", ") }
@@ -16,7 +16,7 @@ extension MonthRun {
                 s.append(literal: ": ")
                 s.append(grouped: total)
             } else if let schedule {
-                s.append(", with no total (a rate is missing from \(schedule.id))")
+                s.append(", with no total (a rate is missing from \(schedule.id))" as Sentence)
             } else {
                 s.append(literal: ", with no amounts (no rate schedule named)")
             }
