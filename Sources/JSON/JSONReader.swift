@@ -69,9 +69,17 @@ public struct JSONStringRef {
         while i + 8 <= p.count {
             let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
             // A byte's high bit ends up set when it is a quote, a backslash, below 0x20 or above 0x7F
-            // (borrows only ever mark bytes after such a byte, which the byte loop below then checks).
+            // (borrows only ever mark bytes after such a byte), so the lowest marked byte is the first
+            // such byte.
             let t = ((x ^ quotes) &- ones) | ((x ^ backslashes) &- ones) | (x &- spaces) | x
-            if t & highs != 0 { break }
+            let marked = t & highs
+            if marked != 0 {
+                #if _endian(little)
+                    return i + marked.trailingZeroBitCount / 8 - start
+                #else
+                    break  // the byte loop below finds it
+                #endif
+            }
             i += 8
         }
     }

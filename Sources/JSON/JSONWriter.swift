@@ -139,6 +139,18 @@ public struct JSONWriter: ~Copyable {
     }
 
     @usableFromInline mutating func appendDecimal(_ value: Int) {
+        if value >= 0 && value < 100 {  // most numbers of an answer are units: one or two digits
+            let p = reserve(2)
+            if value < 10 {
+                p[0] = UInt8(truncatingIfNeeded: 0x30 + value)
+                count += 1
+            } else {
+                p[0] = UInt8(truncatingIfNeeded: 0x30 + value / 10)
+                p[1] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                count += 2
+            }
+            return
+        }
         if value < 0 {
             guard value != .min else { String(value).withUTF8Bytes { put($0) }; return }
             put(UInt8(ascii: "-"))

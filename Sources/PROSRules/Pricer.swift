@@ -9,12 +9,17 @@ public struct Pricer: Sendable {
     public init(book: RuleBook) { self.book = book }
 
     public func price(_ month: MemberMonth) throws(PricingError) -> PricedClaim {
-        let errors = configErrors(month: month.month, rateSchedule: month.rateSchedule, payer: month.payer)
-        guard errors.isEmpty, var rules = book.ruleSet(for: month.month) else {
+        // Each name is looked up once; only a month that fails is described, by `configErrors`.
+        let schedule = month.rateSchedule.flatMap { book.rateSchedules[$0] }
+        let profile = month.payer.flatMap { book.payers[$0] }
+        guard var rules = book.ruleSet(for: month.month), (month.rateSchedule == nil) == (schedule == nil),
+            (month.payer == nil) == (profile == nil)
+        else {
+            let errors = configErrors(month: month.month, rateSchedule: month.rateSchedule, payer: month.payer)
             throw PricingError(errors: errors, earliest: book.earliestMonth)
         }
-        if let payer = month.payer, let profile = book.payers[payer] { rules = rules.applying(profile.policy) }
-        var run = MonthRun(month, rules: rules, schedule: month.rateSchedule.flatMap { book.rateSchedules[$0] })
+        if let profile { rules = rules.applying(profile.policy) }
+        var run = MonthRun(month, rules: rules, schedule: schedule)
         return run.price()
     }
 
@@ -103,6 +108,7 @@ struct MonthRun {
     var member: Member { month.member }
 
     mutating func price() -> PricedClaim {
+        findings.reserveCapacity(8)
         if !month.unknownFields.isEmpty { note(Explain.unknownFields(month.unknownFields)) }
         let accrual = Accrual(services: services, rules: rules, dischargeDate: member.dischargeDate)
         dispositions = accrual.dispositions

@@ -44,6 +44,21 @@ import Testing
         }
     }
 
+    /// Integers at every width boundary (the one- and two-digit shortcut, the general path, the sign,
+    /// the most negative) are written as their decimal text; amounts in hundredths likewise.
+    @Test func numbersAreWrittenAsTheirDecimalText() {
+        let values = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 123_456_789, -1, -9, -10, -100, Int.max, Int.min]
+        var w = JSONWriter()
+        w.beginArray()
+        for v in values { w.int(v) }
+        for cents: Int64 in [0, 5, 99, 100, 118_721, -5, -118_721] { w.hundredthsString(cents) }
+        w.endArray()
+        let expected =
+            "[" + values.map(String.init).joined(separator: ",")
+            + #","0.00","0.05","0.99","1.00","1187.21","-0.05","-1187.21"]"#
+        #expect(String(decoding: w.bytes, as: UTF8.self) == expected)
+    }
+
     @Test func theWriterRoundTrips() throws {
         let v = JSONValue.object([("a", .array([.number("1"), .null, .bool(true)])), ("q\"\n\u{1}", .string("x\ty"))])
         var w = JSONWriter()
