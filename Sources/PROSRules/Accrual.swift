@@ -61,8 +61,9 @@ struct Accrual {
         var intervals: [(start: Int, end: Int, index: Int)] = []
         intervals.reserveCapacity(services.count)
         var dayStart = 0
-        var overlapNotes = Sentence(), overlapping: [Int] = []
-        var capNotes = Sentence(), capped: [Int] = []
+        // Most months have a few of each: room for them, rather than regrowing at every one.
+        var overlapNotes = Sentence(capacity: 256), overlapping: [Int] = []
+        var capNotes = Sentence(capacity: 256), capped: [Int] = []
         for i in order where dispositions[i].excludedBy == nil {
             let date = services[i].date
             if day != date { day = date; used = 0; dayStart = intervals.count }

@@ -414,7 +414,7 @@ enum Explain {
 
     /// At most ten ids, then how many more.
     static func ids(_ indices: [Int], of services: [Service]) -> Sentence {
-        var s = Sentence()
+        var s = Sentence(capacity: 16 * min(indices.count, 10) + 16)
         for (n, i) in indices.prefix(10).enumerated() {
             if n > 0 { s.append(literal: ", ") }
             s.append(services[i].id)

@@ -20,7 +20,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
     public var isEmpty: Bool { bytes.isEmpty }
 
     public mutating func append(_ other: Sentence) { bytes += other.bytes }
-    public mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    public mutating func append(_ text: String) { appendUTF8(of: text, to: &bytes) }
     public mutating func append(number n: Int) {
         if n < 0 { bytes.append(contentsOf: String(n).utf8) } else { appendDecimal(n, to: &bytes) }
     }
@@ -38,13 +38,14 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             bytes = []
-            bytes.reserveCapacity(literalCapacity + 12 * interpolationCount)
+            // An interpolation is often a list of ids or another sentence: room for 32 bytes each.
+            bytes.reserveCapacity(literalCapacity + 32 * interpolationCount)
         }
 
         public mutating func appendLiteral(_ literal: StaticString) {
             literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
         }
-        public mutating func appendInterpolation(_ s: String) { bytes.append(contentsOf: s.utf8) }
+        public mutating func appendInterpolation(_ s: String) { appendUTF8(of: s, to: &bytes) }
         public mutating func appendInterpolation(_ s: Sentence) { bytes += s.bytes }
 
         public mutating func appendInterpolation(_ n: Int) {
@@ -71,7 +72,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
         public mutating func appendInterpolation(_ names: [String], separator: StaticString) {
             for (i, name) in names.enumerated() {
                 if i > 0 { appendLiteral(separator) }
-                bytes.append(contentsOf: name.utf8)
+                appendUTF8(of: name, to: &bytes)
             }
         }
 
@@ -79,8 +80,17 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
         mutating func appendInterpolation(_ components: [Component], separator: StaticString) {
             for (i, c) in components.enumerated() {
                 if i > 0 { appendLiteral(separator) }
-                bytes.append(contentsOf: c.rawValue.utf8)
+                appendUTF8(of: c.rawValue, to: &bytes)
             }
         }
+    }
+}
+
+/// Appends a String's UTF-8 in one copy when it is stored contiguously (as native strings are), rather
+/// than through the generic sequence path, which costs several times more for the short ids and codes
+/// that sentences name.
+@inline(__always) func appendUTF8(of text: String, to bytes: inout [UInt8]) {
+    if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+        bytes.append(contentsOf: text.utf8)
     }
 }

@@ -59,7 +59,7 @@ extension MonthRun {
     }
 
     func joined(_ parts: [Sentence], capitalized: Bool = false) -> Sentence {
-        var s = Sentence()
+        var s = Sentence(capacity: 96 * parts.count)
         for (i, part) in parts.enumerated() {
             if i > 0 { s.append(i == parts.count - 1 ? " and " : ", ") }
             s.append(part)
