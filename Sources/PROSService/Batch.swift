@@ -115,7 +115,7 @@ public struct BatchPricer {
             result = pricer.price(json: bytes)
         }
         onResult?(result)
-        var w = JSONWriter(capacity: 2048)
+        var w = JSONWriter(capacity: (try? result.get())?.expectedJSONBytes ?? 2048)
         Self.writeItem(line: lineNumber, result, to: &w)
         w.withBytes { out.append(contentsOf: $0) }
         out.append(0x0A)
@@ -347,7 +347,7 @@ public struct ArrayBatchPricer {
         }
         items += 1
         out.append(UInt8(ascii: items == 1 ? "[" : ","))
-        var w = JSONWriter(capacity: 2048)
+        var w = JSONWriter(capacity: (try? result.get())?.expectedJSONBytes ?? 2048)
         BatchPricer.writeItem(line: items, result, to: &w)
         w.withBytes { out.append(contentsOf: $0) }
     }

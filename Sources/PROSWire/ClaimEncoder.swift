@@ -90,9 +90,13 @@ extension PricedClaim {
         w.endObject()
     }
 
+    /// Room for the usual answer, so a writer sized by it does not regrow.
+    public var expectedJSONBytes: Int {
+        1024 + services.count * 130 + findings.count * 300 + summaryUTF8.count + hints.count * 250
+    }
+
     public func jsonBytes() -> [UInt8] {
-        // Room for the usual answer: no regrowth.
-        var w = JSONWriter(capacity: 1024 + services.count * 130 + findings.count * 250)
+        var w = JSONWriter(capacity: expectedJSONBytes)
         write(to: &w)
         return w.bytes
     }
