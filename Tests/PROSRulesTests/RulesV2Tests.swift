@@ -95,6 +95,26 @@ import Testing
         #expect(claim.codes.contains(.ctPrescriberContactMissing) == !covered)
     }
 
+    /// The hint counts from the latest contact known in or before the month, whatever its source: a date
+    /// in `prescriberContactDates`, `lastPrescriberContact`, or a CT visit marked as a contact; a contact
+    /// after the month is not yet a fact of it.
+    @Test(
+        arguments: [
+            (nil, ["2025-05-12", "2025-03-01"], false, "on 2025-05-12", "by 2025-08-31"),
+            ("2025-05-03", ["2025-04-02"], false, "on 2025-05-03", "by 2025-08-31"),
+            ("2025-04-02", ["2025-06-02", "2025-05-01"], false, "on 2025-05-01", "by 2025-08-31"),
+            ("2025-03-10", [], true, "on 2025-05-20", "by 2025-08-31"),
+            ("2025-03-10", ["2025-05-25"], true, "on 2025-05-25", "by 2025-08-31"),
+            ("2025-03-10", ["2025-06-01"], false, "on 2025-03-10", "by 2025-06-30"),
+        ] as [(String?, [String], Bool, String, String)])
+    func theContactHintCountsFromTheLatestKnownContact(
+        last: String?, dates: [String], ctContact: Bool, on: String, by: String
+    ) throws {
+        let claim = try price(ctMonth("2025-05", last: last, dates: dates, ctContact: ctContact))
+        let hint = try #require(claim.hints.first { $0.code == .ctContactDue })
+        #expect(hint.message.contains(on) && hint.message.contains(by), "\(hint.message)")
+    }
+
     @Test func contactDatesAfterTheMonthDoNotCoverItOutsideTheAdmissionMonths() throws {
         #expect(!(try price(ctMonth("2025-05", dates: ["2025-06-02"])).rateCodes.contains("4525")))
     }
