@@ -61,9 +61,8 @@ struct Accrual {
         var intervals: [(start: Int, end: Int, index: Int)] = []
         intervals.reserveCapacity(services.count)
         var dayStart = 0
-        // Most months have a few of each: room for them, rather than regrowing at every one.
-        var overlapNotes = Sentence(capacity: 256), overlapping: [Int] = []
-        var capNotes = Sentence(capacity: 256), capped: [Int] = []
+        var overlapNotes = Sentence(), overlapping: [Int] = []
+        var capNotes = Sentence(), capped: [Int] = []
         for i in order where dispositions[i].excludedBy == nil {
             let date = services[i].date
             if day != date { day = date; used = 0; dayStart = intervals.count }
@@ -73,7 +72,12 @@ struct Accrual {
                 if let other = intervals[dayStart...].first(where: { start < $0.end && $0.start < end }) {
                     dispositions[i].excludedBy = .serviceTimeOverlap
                     overlapping.append(i)
-                    if !overlapNotes.isEmpty { overlapNotes.append(literal: "; ") }
+                    // Room for a few at the first, rather than regrowing at each.
+                    if overlapNotes.isEmpty {
+                        overlapNotes.reserveCapacity(256)
+                    } else {
+                        overlapNotes.append(literal: "; ")
+                    }
                     overlapNotes.append(Explain.overlap(services[i].id, services[other.index].id, on: date))
                     continue
                 }
@@ -84,7 +88,7 @@ struct Accrual {
             let accrued = min(units, max(0, rules.dailyCap - used))
             if accrued < units {
                 capped.append(i)
-                if !capNotes.isEmpty { capNotes.append(literal: "; ") }
+                if capNotes.isEmpty { capNotes.reserveCapacity(256) } else { capNotes.append(literal: "; ") }
                 capNotes.append(Explain.capped(services[i].id, on: date, accrued: accrued, of: units))
             }
             used += accrued

@@ -174,7 +174,12 @@ struct MonthRun {
     /// The same for several components, one after the other.
     func addOnServices(_ components: [Component]) -> [Int] {
         var indices: [Int] = []
-        for c in components { indices += addOnServices(c) }
+        indices.reserveCapacity(services.count)
+        for c in components {
+            for i in services.indices where services[i].component == c && addOnUnits(ofService: i) > 0 {
+                indices.append(i)
+            }
+        }
         return indices
     }
 

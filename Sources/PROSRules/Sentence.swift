@@ -18,6 +18,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
 
     public var description: String { String(decoding: bytes, as: UTF8.self) }
     public var isEmpty: Bool { bytes.isEmpty }
+    public mutating func reserveCapacity(_ n: Int) { bytes.reserveCapacity(n) }
 
     public mutating func append(_ other: Sentence) { bytes += other.bytes }
     public mutating func append(_ text: String) { appendUTF8(of: text, to: &bytes) }

@@ -494,7 +494,11 @@ private struct State {
         var minutes: Int?, location: Location?
         var telehealth = Telehealth.none, employmentSetting = false, prescriberContact = false
         defer {
-            if id == nil { unnamed.append(index) }
+            // Room for every service at the first: a month sent without ids lists them all.
+            if id == nil {
+                if unnamed.isEmpty { unnamed.reserveCapacity(services.capacity) }
+                unnamed.append(index)
+            }
             if date == nil { undated.append(index) }
             services.append(
                 Service(
