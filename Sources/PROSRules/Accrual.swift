@@ -13,10 +13,15 @@ struct Accrual {
         var discharged: [Int] = [], employment: [Int] = [], notOneToOne: [Int] = [], below: [Int] = []
 
         // Minutes per unit by format, looked up once a month rather than once a service.
-        let perUnit = (
-            individual: rules.unitMinutes[.individual] ?? 15, collateral: rules.unitMinutes[.collateral] ?? 15,
-            group: rules.unitMinutes[.group] ?? 30
-        )
+        // One walk over the few entries, rather than a hashed lookup for each.
+        var perUnit = (individual: 15, collateral: 15, group: 30)
+        for (format, minutes) in rules.unitMinutes {
+            switch format {
+            case .individual: perUnit.individual = minutes
+            case .collateral: perUnit.collateral = minutes
+            case .group: perUnit.group = minutes
+            }
+        }
         let oneToOne = rules.oneToOneComponents
         for i in services.indices {  // by index: iterating or a `let` would copy each service
             // Units stack within a session: floor(minutes / minutes per unit).

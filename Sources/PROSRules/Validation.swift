@@ -87,7 +87,9 @@ public enum Validation {
             errors.append(FieldError("/member/dischargeDate", "is before the admission date \(a)"))
         }
         // Findings name services by id, so ids must be unique.
-        if hasDuplicateIds(f.services) {  // rare: then every duplicate is named, the simple way
+        // A month sent without ids (each named by its index) cannot repeat one.
+        let named = f.unnamedServices.count < f.services.count
+        if named && hasDuplicateIds(f.services) {  // rare: then every duplicate is named, the simple way
             var seen: [[UInt8]: Int] = [:]
             for (i, s) in f.services.enumerated() {
                 let key = Array(s.id.utf8)

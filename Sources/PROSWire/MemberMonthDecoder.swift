@@ -230,12 +230,19 @@ private struct State {
         return try r.readString()
     }
 
-    /// A string value in place (valid while the input is), or nil after recording why not.
-    mutating func readStringRef(
+    /// A string value in place (valid while the input is), or nil after recording why not. A plain value
+    /// is taken in place (inlined at each call); anything else is read in general and reported.
+    @inline(__always) mutating func readStringRef(
         _ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool = false,
         what: @autoclosure () -> String? = nil
     ) throws(JSONSyntaxError) -> JSONStringRef? {
         if let s = r.plainStringRef() { return s }
+        return try readStringRefInGeneral(&r, pointer(), nullable: nullable, what: what())
+    }
+
+    mutating func readStringRefInGeneral(
+        _ r: inout JSONReader, _ pointer: @autoclosure () -> String, nullable: Bool, what: @autoclosure () -> String?
+    ) throws(JSONSyntaxError) -> JSONStringRef? {
         guard try expectKind(&r, .string, pointer(), nullable: nullable, what: what()) else { return nil }
         return try r.readStringRef()
     }
