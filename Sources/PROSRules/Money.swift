@@ -35,19 +35,8 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (a: Money, b: Money) -> Bool { a.cents < b.cents }
     public static let zero = Money(cents: 0)
 
-    /// Two decimal places with thousands separated, as a person reads an amount: `1,187.21`.
-    public var grouped: String {
-        guard cents.magnitude >= 100_000 else { return description }
-        let whole = Array(String(cents.magnitude / 100).utf8)
-        var out: [UInt8] = cents < 0 ? [UInt8(ascii: "-")] : []
-        for (i, c) in whole.enumerated() {
-            if i > 0 && (whole.count - i) % 3 == 0 { out.append(UInt8(ascii: ",")) }
-            out.append(c)
-        }
-        return String(decoding: out, as: UTF8.self) + "." + pad(Int(cents.magnitude % 100), 2)
-    }
-
-    /// Appends the amount as text: `1187.21`, or `1,187.21` when `grouped`. Written into a sentence's bytes
+    /// Appends the amount as text: `1187.21`, or `1,187.21` (thousands separated, as a person reads an
+    /// amount) when `grouped`. Written into a sentence's bytes
     /// without an intermediate String (amounts appear in summaries and findings of most months).
     func write(to bytes: inout [UInt8], grouped: Bool = false) {
         if cents < 0 { bytes.append(UInt8(ascii: "-")) }
@@ -66,9 +55,9 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Two decimal places: `1187.21`.
     public var description: String {
-        let sign = cents < 0 ? "-" : ""
-        let a = cents.magnitude
-        return sign + String(a / 100) + "." + pad(Int(a % 100), 2)
+        var bytes: [UInt8] = []
+        write(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -13,34 +13,28 @@ extension MonthRun {
     /// Every known contact: the month's CT services marked so (unless excluded by discharge, a one-to-one
     /// rule or an overlap — one shorter than a unit or capped to nothing still counts: the contact is a fact
     /// of the visit, not of its units), `lastPrescriberContact` and `prescriberContactDates`.
-    func knownContacts() -> [CivilDate] {
-        var dates = member.prescriberContactDates
-        if let last = member.lastPrescriberContact { dates.append(last) }
+    func forEachKnownContact(_ body: (CivilDate) -> Void) {
+        for d in member.prescriberContactDates { body(d) }
+        if let last = member.lastPrescriberContact { body(last) }
         for i in services.indices where services[i].component == .ct && services[i].prescriberContact {
             switch dispositions[i].excludedBy {
-            case nil, .belowUnitMinimum?: dates.append(services[i].date)
+            case nil, .belowUnitMinimum?: body(services[i].date)
             default: break
             }
         }
+    }
+
+    func knownContacts() -> [CivilDate] {
+        var dates: [CivilDate] = []
+        forEachKnownContact { dates.append($0) }
         return dates
     }
 
-    /// The latest known contact in month `m` or before it: `knownContacts()`, without building the list.
+    /// The latest known contact in month `m` or before it, without building the list.
     func latestContact(through m: YearMonth) -> CivilDate? {
         var latest: CivilDate?
-        for d in month.member.prescriberContactDates where d.yearMonth <= m && latest.map({ d > $0 }) ?? true {
-            latest = d
-        }
-        if let d = month.member.lastPrescriberContact, d.yearMonth <= m, latest.map({ d > $0 }) ?? true {
-            latest = d
-        }
-        for i in services.indices where services[i].component == .ct && services[i].prescriberContact {
-            switch dispositions[i].excludedBy {
-            case nil, .belowUnitMinimum?:
-                let d = services[i].date
-                if d.yearMonth <= m, latest.map({ d > $0 }) ?? true { latest = d }
-            default: break
-            }
+        forEachKnownContact { d in
+            if d.yearMonth <= m, latest.map({ d > $0 }) ?? true { latest = d }
         }
         return latest
     }

@@ -167,8 +167,11 @@ struct MonthRun {
     }
 
     /// Services of a component whose units add-ons count.
-    func addOnServices(_ c: Component) -> [Int] {
-        services.indices.filter { services[$0].component == c && addOnUnits(ofService: $0) > 0 }
+    func addOnServices(_ c: Component) -> [Int] { services.indices.filter { countsForAddOn($0, c) } }
+
+    /// Whether service `i` is of component `c` and has units add-ons count.
+    func countsForAddOn(_ i: Int, _ c: Component) -> Bool {
+        services[i].component == c && addOnUnits(ofService: i) > 0
     }
 
     /// The same for several components, one after the other.
@@ -176,9 +179,7 @@ struct MonthRun {
         var indices: [Int] = []
         indices.reserveCapacity(services.count)
         for c in components {
-            for i in services.indices where services[i].component == c && addOnUnits(ofService: i) > 0 {
-                indices.append(i)
-            }
+            for i in services.indices where countsForAddOn(i, c) { indices.append(i) }
         }
         return indices
     }

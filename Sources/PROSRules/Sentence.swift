@@ -22,9 +22,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
 
     public mutating func append(_ other: Sentence) { bytes += other.bytes }
     public mutating func append(_ text: String) { appendUTF8(of: text, to: &bytes) }
-    public mutating func append(number n: Int) {
-        if n < 0 { bytes.append(contentsOf: String(n).utf8) } else { appendDecimal(n, to: &bytes) }
-    }
+    public mutating func append(number n: Int) { appendNumber(n, to: &bytes) }
     public mutating func append(grouped amount: Money) { amount.write(to: &bytes, grouped: true) }
     public mutating func append(literal: StaticString) { literal.withUTF8Buffer { bytes.append(contentsOf: $0) } }
 
@@ -49,10 +47,7 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
         public mutating func appendInterpolation(_ s: String) { appendUTF8(of: s, to: &bytes) }
         public mutating func appendInterpolation(_ s: Sentence) { bytes += s.bytes }
 
-        public mutating func appendInterpolation(_ n: Int) {
-            if n < 0 { bytes.append(contentsOf: String(n).utf8); return }
-            appendDecimal(n, to: &bytes)
-        }
+        public mutating func appendInterpolation(_ n: Int) { appendNumber(n, to: &bytes) }
 
         public mutating func appendInterpolation(_ d: CivilDate) {
             appendDigits(d.year, 4, to: &bytes); bytes.append(0x2D)
@@ -94,4 +89,9 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
     if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
         bytes.append(contentsOf: text.utf8)
     }
+}
+
+/// An integer in decimal, as its `description` would write it.
+func appendNumber(_ n: Int, to bytes: inout [UInt8]) {
+    if n < 0 { bytes.append(contentsOf: String(n).utf8) } else { appendDecimal(n, to: &bytes) }
 }
