@@ -8,16 +8,42 @@ public struct JSONWriter: ~Copyable {
     @usableFromInline var capacity: Int
     @usableFromInline var count = 0
     @usableFromInline var needsComma = false
+    /// False while the writer fills memory it was lent (`makeBytes`); it owns what it grows into.
+    @usableFromInline var ownsBase = true
 
     @inlinable public init(capacity: Int = 1024) {
         self.capacity = max(capacity, 16)
         base = .allocate(capacity: self.capacity)
     }
 
-    deinit { base.deallocate() }
+    @inlinable init(lending base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+        ownsBase = false
+    }
+
+    deinit { if ownsBase { base.deallocate() } }
 
     /// The JSON written so far.
     @inlinable public var bytes: [UInt8] { withBytes { Array($0) } }
+
+    /// The bytes `write` produces, written straight into the new array's storage: no copy of the whole
+    /// answer afterwards, as `bytes` makes. When `capacity` turns out too small the writer moves to memory
+    /// of its own and its bytes are copied once at the end, so any estimate is safe, a good one cheaper.
+    @inlinable public static func makeBytes(capacity: Int, _ write: (inout JSONWriter) -> Void) -> [UInt8] {
+        var spilled: [UInt8]?
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(capacity, 16)) { buffer, initialized in
+            var w = JSONWriter(lending: buffer.baseAddress!, capacity: buffer.count)
+            write(&w)
+            if w.ownsBase {
+                spilled = w.bytes
+                initialized = 0
+            } else {
+                initialized = w.count
+            }
+        }
+        return spilled ?? bytes
+    }
 
     @inlinable public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: base, count: count))
@@ -33,7 +59,8 @@ public struct JSONWriter: ~Copyable {
         let newCapacity = max(capacity * 2, count + n)
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         bigger.update(from: base, count: count)
-        base.deallocate()
+        if ownsBase { base.deallocate() }
+        ownsBase = true
         base = bigger
         capacity = newCapacity
     }

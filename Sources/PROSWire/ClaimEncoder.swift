@@ -26,19 +26,23 @@ extension PricedClaim {
         w.endObject()
         w.key("lines")
         w.beginArray()
-        for line in lines {
-            w.beginObject()
-            w.field("kind", line.kind.rawValue)
-            if let t = line.tier { w.field("tier", t) }
-            if let c = line.component { w.field("component", c.rawValue) }
-            w.field("rateCode", line.rateCode)
-            w.field("procedureCode", line.procedureCode)
-            w.stringArray("modifiers", line.modifiers)
-            w.field("units", line.units)
-            w.key("dateOfService"); w.date(line.dateOfService)
-            w.key("amount")
-            if let a = line.amount { w.hundredthsString(a.cents) } else { w.null() }
-            w.endObject()
+        // Elements are read in place through the array's buffer: a `for` loop copies each one out, a
+        // retain and a release for every string and array inside it, a few hundred per answer.
+        lines.withUnsafeBufferPointer { lines in
+            for line in lines {
+                w.beginObject()
+                w.field("kind", line.kind.rawValue)
+                if let t = line.tier { w.field("tier", t) }
+                if let c = line.component { w.field("component", c.rawValue) }
+                w.field("rateCode", line.rateCode)
+                w.field("procedureCode", line.procedureCode)
+                w.stringArray("modifiers", line.modifiers)
+                w.field("units", line.units)
+                w.key("dateOfService"); w.date(line.dateOfService)
+                w.key("amount")
+                if let a = line.amount { w.hundredthsString(a.cents) } else { w.null() }
+                w.endObject()
+            }
         }
         w.endArray()
         w.key("total")
@@ -47,34 +51,38 @@ extension PricedClaim {
         w.key("services")
         w.beginArray()
         // The most repeated object of the answer (one per service): written as runs of fixed bytes.
-        for s in services {
-            w.separate()
-            w.chunk(#"{"id":"#)
-            w.string(s.id)
-            w.chunk(#","units":"#)
-            w.int(s.units)
-            w.chunk(#","accrued":"#)
-            w.int(s.accrued)
-            w.chunk(#","tierUnits":"#)
-            w.int(s.tierUnits)
-            w.chunk(
-                s.countedAs == .offsite
-                    ? #","countedAs":"offsite","excludedBy":"# : #","countedAs":"onsite","excludedBy":"#)
-            if let e = s.excludedBy { w.plainString(e.rawValue) } else { w.chunk("null") }
-            w.chunk(#","findings":["#)
-            for f in s.findings { w.plainString(f.rawValue) }
-            w.chunk("]}", valueEnds: true)
+        services.withUnsafeBufferPointer { services in
+            for s in services {
+                w.separate()
+                w.chunk(#"{"id":"#)
+                w.string(s.id)
+                w.chunk(#","units":"#)
+                w.int(s.units)
+                w.chunk(#","accrued":"#)
+                w.int(s.accrued)
+                w.chunk(#","tierUnits":"#)
+                w.int(s.tierUnits)
+                w.chunk(
+                    s.countedAs == .offsite
+                        ? #","countedAs":"offsite","excludedBy":"# : #","countedAs":"onsite","excludedBy":"#)
+                if let e = s.excludedBy { w.plainString(e.rawValue) } else { w.chunk("null") }
+                w.chunk(#","findings":["#)
+                for f in s.findings { w.plainString(f.rawValue) }
+                w.chunk("]}", valueEnds: true)
+            }
         }
         w.endArray()
         w.key("findings")
         w.beginArray()
-        for f in findings {
-            w.beginObject()
-            w.key("code"); w.plainString(f.code.rawValue)
-            w.key("severity"); w.plainString(f.severity.rawValue)
-            w.key("message"); w.string(utf8: f.messageUTF8)
-            w.stringArray("serviceIds", f.serviceIds)
-            w.endObject()
+        findings.withUnsafeBufferPointer { findings in
+            for f in findings {
+                w.beginObject()
+                w.key("code"); w.plainString(f.code.rawValue)
+                w.key("severity"); w.plainString(f.severity.rawValue)
+                w.key("message"); w.string(utf8: f.messageUTF8)
+                w.stringArray("serviceIds", f.serviceIds)
+                w.endObject()
+            }
         }
         w.endArray()
         w.key("hints")
@@ -96,8 +104,6 @@ extension PricedClaim {
     }
 
     public func jsonBytes() -> [UInt8] {
-        var w = JSONWriter(capacity: expectedJSONBytes)
-        write(to: &w)
-        return w.bytes
+        JSONWriter.makeBytes(capacity: expectedJSONBytes) { write(to: &$0) }
     }
 }

@@ -66,6 +66,28 @@ import Testing
         #expect(try JSONValue.parse(w.bytes) == v)
     }
 
+    /// Written into the array's own storage, or moved to the writer's memory when the estimate is short
+    /// (at the first write, midway, at the last byte): the same bytes as a writer of its own makes.
+    @Test func makeBytesGivesTheWrittenBytesWhateverTheEstimate() {
+        func write(_ w: inout JSONWriter) {
+            w.beginObject()
+            w.key("items")
+            w.beginArray()
+            for i in 0..<40 { w.string(String(repeating: "x", count: i)) }
+            w.endArray()
+            w.endObject()
+        }
+        var own = JSONWriter()
+        write(&own)
+        let expected = own.bytes
+        for capacity in [0, 1, 16, 17, 100, expected.count - 1, expected.count, expected.count + 1, 8 * expected.count]
+        {
+            let made = JSONWriter.makeBytes(capacity: capacity, write)
+            #expect(
+                String(decoding: made, as: UTF8.self) == String(decoding: expected, as: UTF8.self),
+                "capacity \(capacity)")
+        }
+    }
     /// The eight-bytes-at-a-time scan stops exactly where a byte-by-byte scan would, for every special byte at every position.
     @Test func plainStringScanMatchesTheByteByByteRule() {
         func naive(_ b: [UInt8], _ start: Int) -> Int {
