@@ -539,8 +539,7 @@ struct ConnectionStateMachine {
 
     /// The exchange's answer is complete: reported once, and the connection goes idle or closes.
     mutating func finishExchange(now: Int64) {
-        guard let ex = exchange else { return }
-        exchange = nil
+        guard let ex = exchange.take() else { return }  // moved out: no copy of its strings and buffers
         if !ex.keepAlive { closeAfterWrite = true }
         report(ex, status: ex.status)
         idleSince = now
@@ -575,16 +574,14 @@ struct ConnectionStateMachine {
             r.headers.add("Retry-After", String(config.retryAfterSeconds))
         }
         send(r)
-        let ex = exchange!
-        exchange = nil
+        let ex = exchange.take()!
         closeAfterWrite = true
         report(ex, status: ex.status)
     }
 
     /// Ends the exchange in progress without its handler's answer, and reports it.
     mutating func abandonExchange(status: Int) {
-        guard let ex = exchange else { return }
-        exchange = nil
+        guard let ex = exchange.take() else { return }
         ex.streaming?.abort()
         report(ex, status: status)
     }
@@ -604,7 +601,9 @@ struct ConnectionStateMachine {
 
     /// Writes the exchange's whole answer, with `X-Request-ID`, gzip when accepted and worth it.
     mutating func send(_ response: HTTPResponse) {
-        guard var ex = exchange else { return }
+        // Taken out and put back (nothing below reads `exchange`): a copy would retain and release each
+        // of its strings and buffers once per answer.
+        guard var ex = exchange.take() else { return }
         var r = response
         let requestHeaders = ex.head?.headers ?? HTTPHeaders()
         let compressible = isCompressible(r.headers["content-type"])
