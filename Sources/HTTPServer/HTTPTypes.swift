@@ -136,14 +136,18 @@ public func reasonPhrase(_ status: Int) -> String {
 }
 
 func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-    var a = a, b = b
-    return a.withUTF8 { x in
-        b.withUTF8 { y in
-            guard x.count == y.count else { return false }
+    // Names of another length (most of a head's fields) are told apart without reading a byte, and
+    // the bytes are read in place: no copy of either string.
+    let x = a.utf8, y = b.utf8
+    guard x.count == y.count else { return false }
+    let inPlace = x.withContiguousStorageIfAvailable { x in
+        y.withContiguousStorageIfAvailable { y in
             for i in 0..<x.count where x[i] != y[i] && asciiLower(x[i]) != asciiLower(y[i]) { return false }
             return true
         }
     }
+    if let inPlace, let equal = inPlace { return equal }
+    return zip(x, y).allSatisfy { $0 == $1 || asciiLower($0) == asciiLower($1) }
 }
 
 @inline(__always) func asciiLower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c + 32 : c }

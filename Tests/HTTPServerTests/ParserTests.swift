@@ -4,6 +4,20 @@ import Testing
 
 /// RFC 9112 parsing: whole, split at every byte index, one byte at a time; limits at N and N + 1.
 @Suite struct ParserTests {
+    /// Field names compare ASCII letters without case and nothing else: other lengths, other bytes,
+    /// the neighbours of the letter ranges and non-ASCII letters stay different.
+    @Test(arguments: [
+        ("Content-Type", "content-type", true), ("X-Request-ID", "x-request-id", true), ("", "", true),
+        ("content-type", "content-typf", false), ("a", "ab", false), ("ab", "a", false),
+        ("@", "`", false), ("[", "{", false), ("Z", "z", true), ("É", "é", false),
+    ])
+    func fieldNamesCompareWithoutASCIICase(a: String, b: String, equal: Bool) {
+        #expect(equalsIgnoringCase(a, b) == equal)
+        var headers = HTTPHeaders()
+        headers.add(a, "v")
+        #expect((headers[b] != nil) == equal)
+    }
+
     enum Outcome: Equatable {
         case events([String])
         case error(Int)
