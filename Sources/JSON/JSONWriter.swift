@@ -100,15 +100,7 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes `"name":` for a name fixed in the code (plain ASCII, copied as is); the value written next belongs to it.
     @inlinable @inline(__always) public mutating func key(_ name: StaticString) {
-        let n = name.utf8CodeUnitCount
-        let p = reserve(n + 4)
-        var i = 0
-        if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
-        p[i] = UInt8(ascii: "\"")
-        copyBytes(p + i + 1, name.utf8Start, n)
-        p[i + n + 1] = UInt8(ascii: "\"")
-        p[i + n + 2] = UInt8(ascii: ":")
-        count += i + n + 3
+        putQuoted(name.utf8Start, name.utf8CodeUnitCount, colon: true)
         needsComma = false
     }
 
@@ -122,14 +114,21 @@ public struct JSONWriter: ~Copyable {
 
     /// `n` bytes that need no escaping, as a JSON string value (its comma first when one is due).
     @inlinable @inline(__always) public mutating func quoted(_ source: UnsafePointer<UInt8>?, _ n: Int) {
-        let p = reserve(n + 3)
+        putQuoted(source, n, colon: false)
+        needsComma = true
+    }
+
+    /// The comma when one is due, then `"…"` around `n` bytes copied as they are, then `:` for a member
+    /// name: one reservation for all of it.
+    @inlinable @inline(__always) mutating func putQuoted(_ source: UnsafePointer<UInt8>?, _ n: Int, colon: Bool) {
+        let p = reserve(n + 4)
         var i = 0
         if needsComma { p[0] = UInt8(ascii: ","); i = 1 }
         p[i] = UInt8(ascii: "\"")
         if let source { copyBytes(p + i + 1, source, n) }
         p[i + n + 1] = UInt8(ascii: "\"")
-        count += i + n + 2
-        needsComma = true
+        if colon { p[i + n + 2] = UInt8(ascii: ":") }
+        count += i + n + (colon ? 3 : 2)
     }
 
     /// Writes `"name":` for a name known only at run time (escaped as needed).

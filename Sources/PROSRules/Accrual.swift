@@ -107,8 +107,8 @@ struct Accrual {
         // docs/rules.md#location-and-telehealth: only a service that counts gets the telehealth note.
         var telehealth: [Int] = []
         for i in services.indices {
-            provided.append(dispositions[i].excludedBy == nil ? dispositions[i].units : 0)
             let counts = dispositions[i].excludedBy == nil
+            provided.append(counts ? dispositions[i].units : 0)
             if services[i].telehealth != .none && services[i].location == .offsite && counts { telehealth.append(i) }
         }
 

@@ -26,8 +26,9 @@ extension PricedClaim {
         w.endObject()
         w.key("lines")
         w.beginArray()
-        // Elements are read in place through the array's buffer: a `for` loop copies each one out, a
-        // retain and a release for every string and array inside it, a few hundred per answer.
+        // Lines, services and findings are walked through their arrays' buffers, which the compiler turns
+        // into fewer instructions per element than the arrays' own iterators: 0.4% of a month
+        // (bench/instructions.sh, 184,222 -> 183,461).
         lines.withUnsafeBufferPointer { lines in
             for line in lines {
                 w.beginObject()
