@@ -606,6 +606,7 @@ struct ConnectionStateMachine {
         guard var ex = exchange.take() else { return }
         var r = response
         let requestHeaders = ex.head?.headers ?? HTTPHeaders()
+        r.headers.reserveCapacity(r.headers.count + 3)  // the three below, without regrowing twice
         let compressible = isCompressible(r.headers["content-type"])
         if compressible && !r.headers.contains("vary") { r.headers.add("Vary", "Accept-Encoding") }
         if compressible && r.body.count >= config.gzipMinBytes && !r.headers.contains("content-encoding")

@@ -420,31 +420,29 @@ func isToken(_ bytes: some Collection<UInt8>) -> Bool {
 /// RFC 9110 §7.2 / RFC 3986 §3.2.2: `uri-host [ ":" port ]`, where `uri-host` is an IP literal in
 /// brackets or a reg-name (unreserved, percent-encoded and sub-delims characters; IPv4 is one too).
 func isValidHost(_ value: String) -> Bool {
-    var u = Substring(value).utf8[...]
-    if u.first == UInt8(ascii: "[") {
-        guard let close = u.firstIndex(of: UInt8(ascii: "]")) else { return false }
-        let literal = u[u.index(after: u.startIndex)..<close]
-        guard !literal.isEmpty, literal.allSatisfy({ isHostByte($0) || $0 == UInt8(ascii: ":") }) else { return false }
-        u = u[u.index(after: close)...]
-    } else {
-        let end = u.firstIndex(of: UInt8(ascii: ":")) ?? u.endIndex
-        var i = u.startIndex
-        while i < end {
-            let c = u[i]
-            if c == UInt8(ascii: "%") {
-                let a = u.index(after: i)
-                guard a < end, u.index(after: a) < end, hexValue(u[a]) != nil, hexValue(u[u.index(after: a)]) != nil
-                else { return false }
-                i = u.index(i, offsetBy: 3)
-                continue
+    var value = value
+    return value.withUTF8 { u in  // over the bytes: this runs every request
+        var i = 0
+        if u.first == UInt8(ascii: "[") {
+            guard let close = u.firstIndex(of: UInt8(ascii: "]")), close > 1,
+                u[1..<close].allSatisfy({ isHostByte($0) || $0 == UInt8(ascii: ":") })
+            else { return false }
+            i = close + 1
+        } else {
+            let end = u.firstIndex(of: UInt8(ascii: ":")) ?? u.count
+            while i < end {
+                if u[i] == UInt8(ascii: "%") {
+                    guard i + 2 < end, hexValue(u[i + 1]) != nil, hexValue(u[i + 2]) != nil else { return false }
+                    i += 3
+                    continue
+                }
+                guard isHostByte(u[i]) else { return false }
+                i += 1
             }
-            guard isHostByte(c) else { return false }
-            i = u.index(after: i)
         }
-        u = u[end...]
+        guard i < u.count else { return true }
+        return u[i] == UInt8(ascii: ":") && u[(i + 1)...].allSatisfy(isDigit)
     }
-    guard let colon = u.first else { return true }
-    return colon == UInt8(ascii: ":") && u.dropFirst().allSatisfy(isDigit)
 }
 
 /// unreserved / sub-delims (RFC 3986 §2.2, §2.3).

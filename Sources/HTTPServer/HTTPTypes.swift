@@ -65,6 +65,14 @@ public struct HTTPRequestHead: Sendable, Equatable {
     /// The target's path: without the query, and without the scheme and authority of an absolute-form
     /// target (`http://host/healthz` is `/healthz`; RFC 9112 §3.2.2: a server MUST accept that form).
     public var path: Substring {
+        // Origin-form, as nearly every request sends it: up to the query, looked for over the bytes (the
+        // string view's own search costs about ten times more, and this runs a few times a request).
+        var t = target
+        let originEnd: Int? = t.withUTF8 { u in
+            guard u.first == UInt8(ascii: "/") else { return nil }
+            return u.firstIndex(of: UInt8(ascii: "?")) ?? u.count
+        }
+        if let n = originEnd { return target[..<target.utf8.index(target.utf8.startIndex, offsetBy: n)] }
         var rest = target[...]
         let u = target.utf8
         if u.first != UInt8(ascii: "/"), let colon = u.firstIndex(of: UInt8(ascii: ":")), colon > u.startIndex,

@@ -23,6 +23,11 @@ struct Accrual {
             }
         }
         let oneToOne = rules.oneToOneComponents
+        // A list of services gets room for all of them at its first, rather than regrowing as it doubles.
+        func note(_ i: Int, in list: inout [Int]) {
+            if list.capacity == 0 { list.reserveCapacity(services.count) }
+            list.append(i)
+        }
         for i in services.indices {  // by index: iterating or a `let` would copy each service
             // Units stack within a session: floor(minutes / minutes per unit).
             let minutesPerUnit =
@@ -35,15 +40,15 @@ struct Accrual {
             // The one rule that excludes it, first in this order (docs/rules.md#findings).
             var excludedBy: FindingCode?
             if let discharge = dischargeDate, services[i].date > discharge {
-                excludedBy = .serviceAfterDischarge; discharged.append(i)
+                excludedBy = .serviceAfterDischarge; note(i, in: &discharged)
             } else if services[i].format == .group && services[i].employmentSetting {
-                excludedBy = .employmentSettingNotOneToOne; employment.append(i)
+                excludedBy = .employmentSettingNotOneToOne; note(i, in: &employment)
             } else if services[i].format == .group && oneToOne.contains(services[i].component) {
-                excludedBy = .orsNotOneToOne; notOneToOne.append(i)
+                excludedBy = .orsNotOneToOne; note(i, in: &notOneToOne)
             } else if units == 0 {
                 excludedBy = .belowUnitMinimum
             }
-            if units == 0 { below.append(i) }  // listed even when another rule excluded it
+            if units == 0 { note(i, in: &below) }  // listed even when another rule excluded it
             dispositions.append(
                 ServiceDisposition(
                     id: services[i].id, units: units, accrued: 0, tierUnits: 0,
@@ -76,7 +81,7 @@ struct Accrual {
                 let end = start + services[i].minutes
                 if let other = intervals[dayStart...].first(where: { start < $0.end && $0.start < end }) {
                     dispositions[i].excludedBy = .serviceTimeOverlap
-                    overlapping.append(i)
+                    note(i, in: &overlapping)
                     // Room for a few at the first, rather than regrowing at each.
                     if overlapNotes.isEmpty {
                         overlapNotes.reserveCapacity(256)
@@ -92,7 +97,7 @@ struct Accrual {
             let units = dispositions[i].units
             let accrued = min(units, max(0, rules.dailyCap - used))
             if accrued < units {
-                capped.append(i)
+                note(i, in: &capped)
                 if capNotes.isEmpty { capNotes.reserveCapacity(256) } else { capNotes.append(literal: "; ") }
                 capNotes.append(Explain.capped(services[i].id, on: date, accrued: accrued, of: units))
             }
@@ -109,7 +114,9 @@ struct Accrual {
         for i in services.indices {
             let counts = dispositions[i].excludedBy == nil
             provided.append(counts ? dispositions[i].units : 0)
-            if services[i].telehealth != .none && services[i].location == .offsite && counts { telehealth.append(i) }
+            if services[i].telehealth != .none && services[i].location == .offsite && counts {
+                note(i, in: &telehealth)
+            }
         }
 
         func add(_ note: Note, _ indices: [Int]) { notes.append((note, indices)) }

@@ -37,8 +37,9 @@ public struct Sentence: ExpressibleByStringInterpolation, CustomStringConvertibl
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             bytes = []
-            // An interpolation is often a list of ids or another sentence: room for 32 bytes each.
-            bytes.reserveCapacity(literalCapacity + 32 * interpolationCount)
+            // An interpolation is often a list of ids or another sentence: room for 48 bytes each, and 128
+            // at least (as cheap to allocate as 64), so that a message is one allocation, not two or three.
+            bytes.reserveCapacity(max(128, literalCapacity + 48 * interpolationCount))
         }
 
         public mutating func appendLiteral(_ literal: StaticString) {

@@ -30,10 +30,13 @@ public final class Metrics: Sendable {
         var requests: [RouteStatus: Histogram] = [:]
         var priced = 0
         var pricingErrors = 0
-        var findings: [FindingCode: Int] = [:]
+        /// Findings by code, in the order of `codes`: counted by position, as a finding-code key would hash
+        /// its raw value's string for each finding of each month.
+        var findings = [Int](repeating: 0, count: Metrics.codes.count)
         var reloads: [String: Int] = ["ok": 0, "error": 0]
     }
 
+    static let codes = FindingCode.allCases
     let state = Mutex(State())
     let inFlight = Atomic<Int>(0)
 
@@ -56,7 +59,7 @@ public final class Metrics: Sendable {
             switch result {
             case .success(let claim):
                 s.priced += 1
-                for f in claim.findings { s.findings[f.code, default: 0] += 1 }
+                for f in claim.findings { if let i = Self.codes.firstIndex(of: f.code) { s.findings[i] += 1 } }
             case .failure: s.pricingErrors += 1
             }
         }
@@ -105,8 +108,8 @@ public final class Metrics: Sendable {
             + "# TYPE pros_member_months_rejected_total counter\n"
             + "pros_member_months_rejected_total \(s.pricingErrors)\n"
         out += "# HELP pros_findings_total Findings by code.\n# TYPE pros_findings_total counter\n"
-        for code in FindingCode.allCases {
-            out += "pros_findings_total{code=\"\(code.rawValue)\"} \(s.findings[code, default: 0])\n"
+        for (code, n) in zip(Self.codes, s.findings) {
+            out += "pros_findings_total{code=\"\(code.rawValue)\"} \(n)\n"
         }
         out += "# HELP pros_config_reloads_total Config reloads by outcome.\n# TYPE pros_config_reloads_total counter\n"
         for (k, n) in s.reloads.sorted(by: { $0.key < $1.key }) {

@@ -85,13 +85,14 @@ public final class PricingService: HTTPHandler {
         let path = routeTemplate(head.path)
         let allowed: String
         let methodAllowed: Bool
+        // The POST routes first: a switch on strings compares its cases in turn, and these are the busy ones.
         switch path {
-        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/findings":
-            allowed = "GET, HEAD"
-            methodAllowed = head.method == "GET" || head.method == "HEAD"
         case "/v1/claims/price", "/v1/claims/price/batch":
             allowed = "POST"
             methodAllowed = head.method == "POST"
+        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/findings":
+            allowed = "GET, HEAD"
+            methodAllowed = head.method == "GET" || head.method == "HEAD"
         case _ where WebPage.responses[path] != nil:  // the web page: /, /app.js, /app.css …
             allowed = "GET, HEAD"
             methodAllowed = head.method == "GET" || head.method == "HEAD"
@@ -115,6 +116,7 @@ public final class PricingService: HTTPHandler {
             return .respond(r)
         }
         switch path {
+        case "/v1/claims/price", "/v1/claims/price/batch": break  // below, without looking for a page first
         case "/healthz":
             return .respond(json(200, #"{"status":"ok"}"#))
         case "/readyz":
@@ -357,8 +359,8 @@ public final class PricingService: HTTPHandler {
     func routeTemplate(_ path: Substring) -> String {
         let p = String(path)
         switch p {
-        case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/rule-sets", "/v1/findings", "/v1/claims/price",
-            "/v1/claims/price/batch":
+        case "/v1/claims/price", "/v1/claims/price/batch", "/healthz", "/readyz", "/metrics", "/openapi.yaml",
+            "/v1/rule-sets", "/v1/findings":
             return p
         default: return WebPage.responses[p] != nil ? p : "unmatched"
         }

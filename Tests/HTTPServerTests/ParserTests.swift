@@ -116,6 +116,11 @@ import Testing
         ("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: a:8x\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a%2\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: []\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: [::1]:8x\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: [a/b]\r\n\r\n", 400),
         ("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
         ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000000\r\n", 400),
     ])
@@ -123,7 +128,10 @@ import Testing
         #expect(Self.allSplits(text) == .error(status))
     }
 
-    @Test(arguments: ["a", "example.com:8080", "127.0.0.1", "[::1]", "[::1]:80", "a%20b", "a,b", "", "host:"])
+    @Test(arguments: [
+        "a", "example.com:8080", "127.0.0.1", "[::1]", "[::1]:80", "a%20b", "a,b", "", "host:", "a%2F:80",
+        "[::ffff:1.2.3.4]:8080",
+    ])
     func validHostValuesAreAccepted(host: String) {
         #expect(Self.allSplits("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n") != .error(400))
     }
@@ -139,7 +147,9 @@ import Testing
     /// RFC 9112 §3.2.2: an absolute-form target is accepted; its path is what routes (issue 13 problem 5).
     @Test(arguments: [
         ("http://x/healthz", "/healthz"), ("HTTP://x:80/a/b?q=1", "/a/b"), ("http://x", "/"), ("http://x?q", "/"),
-        ("/healthz?x=http://y/z", "/healthz"), ("*", "*"),
+        ("/healthz?x=http://y/z", "/healthz"), ("*", "*"), ("/", "/"), ("/?", "/"),
+        ("/v1/claims/price", "/v1/claims/price"),
+        ("/a%3Fb?c?d", "/a%3Fb"), ("/é/ü?x", "/é/ü"),
     ])
     func theRoutedPathOfATarget(target: String, path: String) {
         guard case .events(let e) = Self.allSplits("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n") else {
