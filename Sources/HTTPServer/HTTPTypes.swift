@@ -21,26 +21,60 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
             && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
+    /// The position of the first field named `name` from `start` on. The lookups below walk the fields by
+    /// position: through `first(where:)` or `for f in fields` each field's name and value were copied
+    /// (retained and released), and a request asks after a dozen fields.
+    func index(of name: String, from start: Int = 0) -> Int? {
+        var i = start
+        while i < fields.count {
+            if equalsIgnoringCase(fields[i].name, name) { return i }
+            i += 1
+        }
+        return nil
+    }
+
     /// Every value of a field, in order.
     public func values(_ name: String) -> [String] {
         var out: [String] = []
-        for f in fields where equalsIgnoringCase(f.name, name) { out.append(f.value) }
+        var i = index(of: name)
+        while let at = i {
+            out.append(fields[at].value)
+            i = index(of: name, from: at + 1)
+        }
         return out
     }
 
     /// The first value of a field.
-    public subscript(name: String) -> String? { fields.first { equalsIgnoringCase($0.name, name) }?.value }
+    public subscript(name: String) -> String? { index(of: name).map { fields[$0].value } }
 
-    public func contains(_ name: String) -> Bool { fields.contains { equalsIgnoringCase($0.name, name) } }
+    public func contains(_ name: String) -> Bool { index(of: name) != nil }
 
-    /// Comma-separated list elements of every value of a field, trimmed and lowercased.
+    /// Comma-separated list elements of every value of a field, without optional whitespace around them
+    /// and ASCII-lowercased (tokens are ASCII: RFC 9110 §5.6.2); worked on bytes, not characters.
     public func tokens(_ name: String) -> [String] {
         var out: [String] = []
-        for f in fields where equalsIgnoringCase(f.name, name) {
-            for part in f.value.split(separator: ",") {
-                let t = trimOWS(part)
-                if !t.isEmpty { out.append(t.lowercased()) }
+        var i = index(of: name)
+        while let at = i {
+            var value = fields[at].value
+            value.withUTF8 { u in
+                var start = 0
+                while start < u.count {
+                    var end = start
+                    while end < u.count && u[end] != UInt8(ascii: ",") { end += 1 }
+                    var a = start, b = end
+                    while a < b && (u[a] == 0x20 || u[a] == 0x09) { a += 1 }
+                    while b > a && (u[b - 1] == 0x20 || u[b - 1] == 0x09) { b -= 1 }
+                    if a < b {
+                        out.append(
+                            String(unsafeUninitializedCapacity: b - a) { t in
+                                for k in a..<b { t[k - a] = asciiLower(u[k]) }
+                                return b - a
+                            })
+                    }
+                    start = end + 1
+                }
             }
+            i = index(of: name, from: at + 1)
         }
         return out
     }

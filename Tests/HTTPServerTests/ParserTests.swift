@@ -4,6 +4,22 @@ import Testing
 
 /// RFC 9112 parsing: whole, split at every byte index, one byte at a time; limits at N and N + 1.
 @Suite struct ParserTests {
+    /// Header lookups: names without case, every field of a name in order, list elements trimmed of
+    /// optional whitespace and lowercased, empty elements dropped (RFC 9110 §5.3, §5.6.1).
+    @Test func headerFieldsAreLookedUpByNameWithoutCase() {
+        let h = HTTPHeaders([
+            ("Host", "a"), ("Connection", " Keep-Alive ,, \tUpgrade\t"), ("accept-encoding", "GZIP;q=0.5, br"),
+            ("CONNECTION", "close"), ("X-Empty", ""), ("X-Spaces", " , "),
+        ])
+        #expect(h["connection"] == " Keep-Alive ,, \tUpgrade\t")
+        #expect(h["HOST"] == "a" && h["missing"] == nil)
+        #expect(h.contains("x-empty") && !h.contains("x-emptyy") && !h.contains("x-empt"))
+        #expect(h.values("Connection") == [" Keep-Alive ,, \tUpgrade\t", "close"])
+        #expect(h.tokens("connection") == ["keep-alive", "upgrade", "close"])
+        #expect(h.tokens("Accept-Encoding") == ["gzip;q=0.5", "br"])
+        #expect(h.tokens("x-empty").isEmpty && h.tokens("x-spaces").isEmpty && h.tokens("missing").isEmpty)
+    }
+
     /// Field names compare ASCII letters without case and nothing else: other lengths, other bytes,
     /// the neighbours of the letter ranges and non-ASCII letters stay different.
     @Test(arguments: [
