@@ -230,26 +230,41 @@ public struct JSONWriter: ~Copyable {
     @usableFromInline mutating func appendQuoted(_ s: String) { s.withUTF8Bytes { appendQuoted(utf8: $0) } }
 
     /// Writes valid UTF-8 as a JSON string, escaping what must be.
+    ///
+    /// Checked and copied in one pass, eight bytes at a time while none of them needs escaping (none is a
+    /// quote, a backslash or below 0x20; non-ASCII bytes need nothing): an answer quotes sixty-odd strings,
+    /// ids of eight bytes to messages of two hundred, and a scan, then a copy, cost about twice as much.
     @usableFromInline mutating func appendQuoted(utf8 u: UnsafeBufferPointer<UInt8>) {
-        put(UInt8(ascii: "\""))
-        // Non-ASCII needs no escaping: scan on past it.
-        var i = 0, plain = true
-        while i < u.count {
-            i += plainStringPrefix(u, from: i)
-            if i < u.count {
-                let c = u[i]
-                if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { plain = false; break }
-                i += 1
+        let n = u.count
+        let p = reserve(n + 2)  // the bytes as they are and both quotes; an escape makes its own room
+        p[0] = UInt8(ascii: "\"")
+        var i = 0
+        if let src = u.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= n {
+                let x = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
+                // A byte's high bit is set in `m` when some byte is a quote, a backslash or below 0x20
+                // (zero-byte tests on x ^ quotes, x ^ backslashes and x - 0x20 each; exact as to whether).
+                let q = x ^ (ones &* 0x22), b = x ^ (ones &* 0x5C)
+                let m = ((q &- ones) & ~q | (b &- ones) & ~b | (x &- ones &* 0x20) & ~x) & highs
+                if m != 0 { break }
+                UnsafeMutableRawPointer(p + 1 + i).storeBytes(of: x, as: UInt64.self)
+                i += 8
             }
         }
-        if plain {
-            let p = reserve(u.count + 1)
-            if let src = u.baseAddress { copyBytes(p, src, u.count) }
-            p[u.count] = UInt8(ascii: "\"")
-            count += u.count + 1
+        while i < n {
+            let c = u[i]
+            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { break }
+            p[1 + i] = c
+            i += 1
+        }
+        if i == n {
+            p[1 + n] = UInt8(ascii: "\"")
+            count += n + 2
             return
         }
-        for c in u {
+        count += 1 + i  // the quote and the plain part; the rest, from the first byte to escape, one by one
+        for c in u[i...] {
             switch c {
             case UInt8(ascii: "\""): put(0x5C); put(c)
             case UInt8(ascii: "\\"): put(0x5C); put(c)

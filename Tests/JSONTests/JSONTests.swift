@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import JSON
@@ -57,6 +58,38 @@ import Testing
             "[" + values.map(String.init).joined(separator: ",")
             + #","0.00","0.05","0.99","1.00","1187.21","-0.05","-1187.21"]"#
         #expect(String(decoding: w.bytes, as: UTF8.self) == expected)
+    }
+
+    /// Strings of every length to 40 around the eight-byte steps, with a byte to escape (or a non-ASCII
+    /// character, which needs none) at every position: the same bytes as escaping one byte at a time.
+    @Test func stringsAreQuotedAsByteByByteEscapingWould() throws {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for c in bytes {
+                switch c {
+                case 0x22, 0x5C: out += [0x5C, c]
+                case 0x0A: out += Array(#"\n"#.utf8)
+                case 0x0D: out += Array(#"\r"#.utf8)
+                case 0x09: out += Array(#"\t"#.utf8)
+                case 0..<0x20: out += Array(String(format: "\\u%04x", Int(c)).utf8)
+                default: out.append(c)
+                }
+            }
+            return out + [0x22]
+        }
+        let specials: [[UInt8]] = [[0x22], [0x5C], [0x0A], [0x01], [0x1F], [0x20], [0x7F], Array("é".utf8), [0x21]]
+        for length in 0...40 {
+            for position in 0...max(0, length - 1) {
+                for special in specials {
+                    var bytes = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+                    if length > 0 { bytes.replaceSubrange(position..<(position + 1), with: special) }
+                    var w = JSONWriter(capacity: 16)  // small: the writer also grows midway
+                    bytes.withUnsafeBufferPointer { w.appendQuoted(utf8: $0) }
+                    #expect(w.bytes == reference(bytes), "length \(length), \(special) at \(position)")
+                    #expect(try JSONValue.parse(w.bytes) == .string(String(decoding: bytes, as: UTF8.self)))
+                }
+            }
+        }
     }
 
     @Test func theWriterRoundTrips() throws {
