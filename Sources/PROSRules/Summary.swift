@@ -7,9 +7,9 @@ extension MonthRun {
             s.append("Nothing is billed for \(month.month)" as Sentence)
             if let reason = nothingBilledReason() { s.append(": \(reason)" as Sentence) }
         } else {
-            for (i, line) in claim.lines.enumerated() {
+            for i in claim.lines.indices {  // by index: `enumerated()` copied each line (its strings, modifiers)
                 if i > 0 { s.append(literal: i == claim.lines.count - 1 ? " and " : ", ") }
-                describe(line, into: &s)
+                describe(claim.lines[i], into: &s)
             }
             s.capitalizeFirst()
             if let total = claim.total {
