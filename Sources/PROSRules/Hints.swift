@@ -2,7 +2,7 @@
 /// (docs/rules.md#hints). Programs price a month while it is under way; a discharge month is over, so it
 /// gets none.
 extension MonthRun {
-    func hints(for claim: PricedClaim) -> [Hint] {
+    func hints(lines: [ClaimLine]) -> [Hint] {
         if let d = member.dischargeDate, month.month.contains(d) { return [] }
         var hints: [Hint] = []
         if member.status == .admitted {
@@ -17,13 +17,13 @@ extension MonthRun {
                         \(needed) more accrued \(component) \(needed == 1 ? "unit" : "units") this month would \
                         bill the base rate (it needs \(rules.baseMinimumUnits); the month has \(crs)).
                         """))
-            } else if let base = claim.lines.first(where: { $0.kind == .base }),
+            } else if let base = lines.first(where: { $0.kind == .base }),
                 let at = rules.tiers.firstIndex(where: { $0.tier == base.tier }), at + 1 < rules.tiers.count
             {
                 hints.append(nextTierHint(from: rules.tiers[at], to: rules.tiers[at + 1]))
             }
-            if let hint = addOnGap(.ir, claim) { hints.append(hint) }
-            if let hint = addOnGap(.ors, claim) { hints.append(hint) }
+            if let hint = addOnGap(.ir, lines) { hints.append(hint) }
+            if let hint = addOnGap(.ors, lines) { hints.append(hint) }
         }
         if let hint = contactDue() { hints.append(hint) }
         return hints
@@ -46,8 +46,8 @@ extension MonthRun {
     }
 
     /// The units an IR or ORS add-on with some units still needs, when only units stand in its way.
-    func addOnGap(_ c: Component, _ claim: PricedClaim) -> Hint? {
-        guard let rule = rules.addOn(c), addOnUnits(c) > 0, !claim.lines.contains(where: { $0.component == c })
+    func addOnGap(_ c: Component, _ lines: [ClaimLine]) -> Hint? {
+        guard let rule = rules.addOn(c), addOnUnits(c) > 0, !lines.contains(where: { $0.component == c })
         else { return nil }
         let componentGap = rule.minComponentUnits - addOnUnits(c)
         let monthGap = rule.minMonthUnits - accrued

@@ -142,15 +142,17 @@ struct MonthRun {
                 dispositions[i].findings.append(f.code)
             }
         }
-        var claim = PricedClaim(
+        // The month explained from its lines, then the claim made once (filling a claim's summary from the
+        // claim itself copied the whole claim).
+        let summaryUTF8 = summary(lines: lines, total: total)
+        let hints = hints(lines: lines)
+        return PricedClaim(
             memberId: month.memberId, month: month.month, ruleSet: rules.id, rateSchedule: schedule?.id,
             payer: month.payer, dateOfService: dateOfService,
             units: UnitTotals(
                 accrued: accrued, tier: tierUnits, byComponent: accruedBy, providedByComponent: providedBy),
-            lines: lines, total: total, services: dispositions, findings: findings, summaryUTF8: [], hints: [])
-        claim.summaryUTF8 = summary(of: claim)
-        claim.hints = hints(for: claim)
-        return claim
+            lines: lines, total: total, services: dispositions, findings: findings, summaryUTF8: summaryUTF8,
+            hints: hints)
     }
 
     mutating func note(_ note: Note, _ indices: [Int] = []) {

@@ -1,18 +1,18 @@
 /// One sentence on what a priced month bills and why, for clean months too (docs/rules.md#summary):
 /// "Tier 2 base rate (24 tier units from 21 accrued) and the IR add-on (3 units): 1,187.21."
 extension MonthRun {
-    func summary(of claim: PricedClaim) -> [UInt8] {
+    func summary(lines: [ClaimLine], total: Money?) -> [UInt8] {
         var s = Sentence(capacity: 192)
-        if claim.lines.isEmpty {
+        if lines.isEmpty {
             s.append("Nothing is billed for \(month.month)" as Sentence)
             if let reason = nothingBilledReason() { s.append(": \(reason)" as Sentence) }
         } else {
-            for i in claim.lines.indices {  // by index: `enumerated()` copied each line (its strings, modifiers)
-                if i > 0 { s.append(literal: i == claim.lines.count - 1 ? " and " : ", ") }
-                describe(claim.lines[i], into: &s)
+            for i in lines.indices {  // by index: `enumerated()` copied each line (its strings, modifiers)
+                if i > 0 { s.append(literal: i == lines.count - 1 ? " and " : ", ") }
+                describe(lines[i], into: &s)
             }
             s.capitalizeFirst()
-            if let total = claim.total {
+            if let total {
                 s.append(literal: ": ")
                 s.append(grouped: total)
             } else if let schedule {
