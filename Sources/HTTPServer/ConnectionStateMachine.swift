@@ -70,7 +70,8 @@ struct ConnectionStateMachine {
     ///
     /// A class, owned by this machine alone: the machine asks after it a few dozen times a request
     /// (`exchange == nil`, `exchange?.isProducing`), and as an optional struct of some 200 bytes each of
-    /// those copied it out and back (measured: about 4% of a priced request's cycles in copies).
+    /// those copied it out and back (as a class: 214.0k -> 212.6k instructions and 90 fewer
+    /// instruction-cache misses per priced request, `bench/request.sh`).
     final class Exchange {
         var head: HTTPRequestHead?
         var requestID: String

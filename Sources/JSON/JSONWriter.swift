@@ -232,8 +232,10 @@ public struct JSONWriter: ~Copyable {
     /// Writes valid UTF-8 as a JSON string, escaping what must be.
     ///
     /// Checked and copied in one pass, eight bytes at a time while none of them needs escaping (none is a
-    /// quote, a backslash or below 0x20; non-ASCII bytes need nothing): an answer quotes sixty-odd strings,
-    /// ids of eight bytes to messages of two hundred, and a scan, then a copy, cost about twice as much.
+    /// quote, a backslash or below 0x20; non-ASCII bytes need nothing). An answer quotes sixty-odd strings,
+    /// ids of eight bytes to messages of two hundred; one pass rather than a scan (`plainStringPrefix`,
+    /// which also stops at non-ASCII for the reader's sake) and then a copy saves about 0.9k instructions
+    /// a request.
     @usableFromInline mutating func appendQuoted(utf8 u: UnsafeBufferPointer<UInt8>) {
         let n = u.count
         let p = reserve(n + 2)  // the bytes as they are and both quotes; an escape makes its own room

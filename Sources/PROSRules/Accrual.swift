@@ -24,7 +24,7 @@ struct Accrual {
         }
         let oneToOne = rules.oneToOneComponents
         // A list of services gets room for all of them at its first, rather than regrowing as it doubles.
-        func note(_ i: Int, in list: inout [Int]) {
+        func collect(_ i: Int, in list: inout [Int]) {
             if list.capacity == 0 { list.reserveCapacity(services.count) }
             list.append(i)
         }
@@ -40,15 +40,15 @@ struct Accrual {
             // The one rule that excludes it, first in this order (docs/rules.md#findings).
             var excludedBy: FindingCode?
             if let discharge = dischargeDate, services[i].date > discharge {
-                excludedBy = .serviceAfterDischarge; note(i, in: &discharged)
+                excludedBy = .serviceAfterDischarge; collect(i, in: &discharged)
             } else if services[i].format == .group && services[i].employmentSetting {
-                excludedBy = .employmentSettingNotOneToOne; note(i, in: &employment)
+                excludedBy = .employmentSettingNotOneToOne; collect(i, in: &employment)
             } else if services[i].format == .group && oneToOne.contains(services[i].component) {
-                excludedBy = .orsNotOneToOne; note(i, in: &notOneToOne)
+                excludedBy = .orsNotOneToOne; collect(i, in: &notOneToOne)
             } else if units == 0 {
                 excludedBy = .belowUnitMinimum
             }
-            if units == 0 { note(i, in: &below) }  // listed even when another rule excluded it
+            if units == 0 { collect(i, in: &below) }  // listed even when another rule excluded it
             dispositions.append(
                 ServiceDisposition(
                     id: services[i].id, units: units, accrued: 0, tierUnits: 0,
@@ -81,7 +81,7 @@ struct Accrual {
                 let end = start + services[i].minutes
                 if let other = intervals[dayStart...].first(where: { start < $0.end && $0.start < end }) {
                     dispositions[i].excludedBy = .serviceTimeOverlap
-                    note(i, in: &overlapping)
+                    collect(i, in: &overlapping)
                     // Room for a few at the first, rather than regrowing at each.
                     if overlapNotes.isEmpty {
                         overlapNotes.reserveCapacity(256)
@@ -97,7 +97,7 @@ struct Accrual {
             let units = dispositions[i].units
             let accrued = min(units, max(0, rules.dailyCap - used))
             if accrued < units {
-                note(i, in: &capped)
+                collect(i, in: &capped)
                 if capNotes.isEmpty { capNotes.reserveCapacity(256) } else { capNotes.append(literal: "; ") }
                 capNotes.append(Explain.capped(services[i].id, on: date, accrued: accrued, of: units))
             }
@@ -115,7 +115,7 @@ struct Accrual {
             let counts = dispositions[i].excludedBy == nil
             provided.append(counts ? dispositions[i].units : 0)
             if services[i].telehealth != .none && services[i].location == .offsite && counts {
-                note(i, in: &telehealth)
+                collect(i, in: &telehealth)
             }
         }
 
