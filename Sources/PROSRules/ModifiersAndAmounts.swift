@@ -16,11 +16,16 @@ extension MonthRun {
             guard reported else { continue }
             if services[i].telehealth == .audioVideo { audioVideo = true } else { audioOnly = true }
         }
-        for (kind, used) in [(Telehealth.audioVideo, audioVideo), (.audioOnly, audioOnly)] where used {
-            if let modifier = rules.telehealthModifiers[kind], !line.modifiers.contains(modifier) {
+        func add(_ kind: Telehealth) {
+            // Found by comparing keys (two at most): a key of a `String` raw type is hashed as its string.
+            if let modifier = rules.telehealthModifiers.first(where: { $0.key == kind })?.value,
+                !line.modifiers.contains(modifier)
+            {
                 line.modifiers.append(modifier)
             }
         }
+        if audioVideo { add(.audioVideo) }
+        if audioOnly { add(.audioOnly) }
     }
 
     /// Each line's amount from the rate schedule, and the total: nil when any line has no rate.

@@ -10,8 +10,8 @@ public struct Pricer: Sendable {
 
     public func price(_ month: MemberMonth) throws(PricingError) -> PricedClaim {
         // Each name is looked up once; only a month that fails is described, by `configErrors`.
-        let schedule = month.rateSchedule.flatMap { book.rateSchedules[$0] }
-        let profile = month.payer.flatMap { book.payers[$0] }
+        let schedule = month.rateSchedule.flatMap { book.rateSchedule(named: $0) }
+        let profile = month.payer.flatMap { book.payer(named: $0) }
         guard var rules = book.ruleSet(for: month.month), (month.rateSchedule == nil) == (schedule == nil),
             (month.payer == nil) == (profile == nil)
         else {

@@ -357,14 +357,21 @@ public final class PricingService: HTTPHandler {
 
     /// The route a path names (its own text for a known route), else "unmatched"; compared as bytes.
     func routeTemplate(_ path: Substring) -> String {
-        let p = String(path)
-        switch p {
-        case "/v1/claims/price", "/v1/claims/price/batch", "/healthz", "/readyz", "/metrics", "/openapi.yaml",
-            "/v1/rule-sets", "/v1/findings":
-            return p
-        default: return WebPage.responses[p] != nil ? p : "unmatched"
+        // Compared as bytes, and one of these strings returned (not a new one: "/v1/claims/price" is too long
+        // to be stored inline, so a copy of the path would allocate, twice a request).
+        var p = path
+        if let known = p.withUTF8({ bytes in Self.routeTemplates.first { $0.bytes.elementsEqual(bytes) }?.name }) {
+            return known
         }
+        let page = String(path)
+        return WebPage.responses[page] != nil ? page : "unmatched"
     }
+
+    /// The API's routes, the busy ones first.
+    static let routeTemplates: [(name: String, bytes: [UInt8])] = [
+        "/v1/claims/price", "/v1/claims/price/batch", "/healthz", "/readyz", "/metrics", "/openapi.yaml",
+        "/v1/rule-sets", "/v1/findings",
+    ].map { ($0, Array($0.utf8)) }
 
     func json(_ status: Int, _ text: String) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "application/json", body: Array(text.utf8))

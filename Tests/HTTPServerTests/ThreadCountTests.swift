@@ -39,3 +39,18 @@ import Testing
         #expect(HTTPServer.usableCPUs(allowed: [allowed[0]]) == 1)
     }
 }
+
+/// Request ids: the loop's prefix and its counter in lowercase hex, as `String(_:radix:)` writes it.
+@Suite struct RequestIDFormatTests {
+    @Test func requestIDsAreThePrefixAndTheCounterInHex() {
+        var values: [UInt64] = [
+            0, 1, 9, 10, 15, 16, 17, 255, 256, 4095, 4096, 0xDEAD_BEEF, UInt64.max, UInt64.max >> 4,
+        ]
+        for shift in 0..<64 { values += [1 << UInt64(shift), (1 << UInt64(shift)) - 1] }
+        for prefix in ["", "a1b2c3d4-0-", "0123456789abcdef-1f-"] {
+            for v in values {
+                #expect(EventLoop.requestID(prefix: Array(prefix.utf8), counter: v) == prefix + String(v, radix: 16))
+            }
+        }
+    }
+}

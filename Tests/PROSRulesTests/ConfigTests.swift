@@ -114,3 +114,23 @@ import Testing
         for s in book.rateSchedules.values { #expect(s.description.hasPrefix("EXAMPLE ONLY")) }
     }
 }
+
+/// `rateSchedule(named:)` and `payer(named:)` find what the dictionaries hold, whether they compare ids in
+/// turn (a few) or look them up (more than `scanLimit`).
+@Suite struct RuleBookLookupTests {
+    @Test(arguments: [0, 1, 2, RuleBook.scanLimit, RuleBook.scanLimit + 1, 20])
+    func namedLookupsAgreeWithTheDictionaries(count: Int) {
+        let ids = (0..<count).map { "example-provider-\($0)" }  // longer than a string stored inline
+        let book = RuleBook(
+            ruleSets: [], rateSchedules: ids.map { RateSchedule(id: $0, description: "d\($0)", rates: []) },
+            payers: ids.map { PayerProfile(id: $0, description: "p\($0)", policy: PolicyOverrides()) })
+        for id in ids + ["", "example-provider-", "example-provider-99", "Example-Provider-0"] {
+            #expect(book.rateSchedule(named: id)?.description == book.rateSchedules[id]?.description, "\(id)")
+            #expect(book.payer(named: id)?.description == book.payers[id]?.description, "\(id)")
+        }
+        for id in ids {
+            #expect(book.rateSchedule(named: id)?.id == id)
+            #expect(book.payer(named: id)?.id == id)
+        }
+    }
+}
