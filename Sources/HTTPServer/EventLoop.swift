@@ -29,8 +29,7 @@ final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
     var isDraining = false
     var listening = true
     /// Request ids: a random prefix of the process, this loop's index, a counter (no atomics).
-    let requestIDPrefix: String
-    let requestIDPrefixBytes: [UInt8]
+    let requestIDPrefix: [UInt8]
     var requestCounter: UInt64 = 0
     var cachedSecond = 0
     var dateHeader = ""
@@ -48,8 +47,7 @@ final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
 
     init(server: HTTPServer, listenFd: Int32, index: Int) {
         self.server = server
-        requestIDPrefix = server.requestIDPrefix + String(index, radix: 16) + "-"
-        requestIDPrefixBytes = Array(requestIDPrefix.utf8)
+        requestIDPrefix = Array((server.requestIDPrefix + String(index, radix: 16) + "-").utf8)
         config = server.config
         handler = server.handler
         self.listenFd = listenFd
@@ -71,7 +69,7 @@ final class EventLoop: @unchecked Sendable, ConnectionEnvironment {
 
     func makeRequestID() -> String {
         requestCounter += 1
-        return Self.requestID(prefix: requestIDPrefixBytes, counter: requestCounter)
+        return Self.requestID(prefix: requestIDPrefix, counter: requestCounter)
     }
 
     /// The prefix, then the counter in lowercase hex, as `prefix + String(counter, radix: 16)` but written

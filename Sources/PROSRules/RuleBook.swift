@@ -15,32 +15,26 @@ public struct RuleBook: Sendable {
     public let payers: [String: PayerProfile]
     /// A digest of the source files, to tell one loaded config from another.
     public let digest: String
-    /// The same schedules and profiles in a list, for `rateSchedule(named:)` and `payer(named:)`.
-    let scheduleList: [RateSchedule]
-    let payerList: [PayerProfile]
 
     public init(ruleSets: [RuleSet], rateSchedules: [RateSchedule], payers: [PayerProfile] = [], digest: String = "") {
         self.ruleSets = ruleSets.sorted { $0.effectiveFrom < $1.effectiveFrom }
         self.rateSchedules = Dictionary(rateSchedules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.payers = Dictionary(payers.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.digest = digest
-        scheduleList = Array(self.rateSchedules.values)
-        payerList = Array(self.payers.values)
     }
 
     /// The rate schedule with this id, as `rateSchedules[id]`. Every priced month names one: while there are
     /// a few, the ids are compared in turn (a dictionary hashes the whole id first, some 500 instructions a
     /// lookup; comparing a handful costs less), and looked up in the dictionary beyond.
-    public func rateSchedule(named id: String) -> RateSchedule? {
-        guard scheduleList.count <= Self.scanLimit else { return rateSchedules[id] }
-        for s in scheduleList where s.id == id { return s }
-        return nil
-    }
+    public func rateSchedule(named id: String) -> RateSchedule? { Self.find(id, in: rateSchedules) }
 
     /// The payer profile with this id, as `payers[id]`, found as `rateSchedule(named:)` finds a schedule.
-    public func payer(named id: String) -> PayerProfile? {
-        guard payerList.count <= Self.scanLimit else { return payers[id] }
-        for p in payerList where p.id == id { return p }
+    public func payer(named id: String) -> PayerProfile? { Self.find(id, in: payers) }
+
+    /// `table[id]`: up to `scanLimit` entries by walking them and comparing keys (no hash), beyond by lookup.
+    static func find<Value>(_ id: String, in table: [String: Value]) -> Value? {
+        guard table.count <= scanLimit else { return table[id] }
+        for (key, value) in table where key == id { return value }
         return nil
     }
 

@@ -20,17 +20,16 @@ public final class Metrics: Sendable {
         }
     }
 
-    struct RouteStatus: Hashable {
+    struct RouteStatus {
         var route: String
         var status: Int
     }
 
     struct State {
-        /// Latency by route and status; a histogram's count is that pair's request count. Two lists, not a
+        /// Latency by route and status; a histogram's count is that pair's request count. A list, not a
         /// dictionary: a request finds its pair by comparing statuses, then route templates (the same few
         /// strings each time, so compared by identity); a `String` key would be hashed whole every request.
-        var keys: [RouteStatus] = []
-        var histograms: [Histogram] = []
+        var requests: [(key: RouteStatus, histogram: Histogram)] = []
         var priced = 0
         var pricingErrors = 0
         /// Findings by code, in the order of `codes`: counted by position, as a finding-code key would hash
@@ -52,12 +51,12 @@ public final class Metrics: Sendable {
 
     public func requestFinished(route: String, status: Int, seconds: Double) {
         state.withLock { s in
-            if let i = s.keys.firstIndex(where: { $0.status == status && $0.route == route }) {
-                s.histograms[i].observe(seconds)  // in place: no copy of the buckets
+            if let i = s.requests.firstIndex(where: { $0.key.status == status && $0.key.route == route }) {
+                s.requests[i].histogram.observe(seconds)  // in place: no copy of the buckets
             } else {
-                s.keys.append(RouteStatus(route: route, status: status))
-                s.histograms.append(Histogram())
-                s.histograms[s.histograms.count - 1].observe(seconds)
+                var h = Histogram()
+                h.observe(seconds)
+                s.requests.append((RouteStatus(route: route, status: status), h))
             }
         }
     }
@@ -83,7 +82,7 @@ public final class Metrics: Sendable {
         var out =
             "# HELP pros_http_requests_total HTTP requests by route template and status.\n"
             + "# TYPE pros_http_requests_total counter\n"
-        let series = zip(s.keys, s.histograms).sorted(by: { ($0.0.route, $0.0.status) < ($1.0.route, $1.0.status) })
+        let series = s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) })
         for (key, h) in series {
             out += "pros_http_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(h.count)\n"
         }

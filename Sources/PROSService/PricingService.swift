@@ -357,8 +357,8 @@ public final class PricingService: HTTPHandler {
 
     /// The route a path names (its own text for a known route), else "unmatched"; compared as bytes.
     func routeTemplate(_ path: Substring) -> String {
-        // Compared as bytes, and one of these strings returned (not a new one: "/v1/claims/price" is too long
-        // to be stored inline, so a copy of the path would allocate, twice a request).
+        // One of the listed strings is returned, not a copy of the path ("/v1/claims/price" is too long to be
+        // stored inline: a copy would allocate, twice a request).
         var p = path
         if let known = p.withUTF8({ bytes in Self.routeTemplates.first { $0.bytes.elementsEqual(bytes) }?.name }) {
             return known
